@@ -1,0 +1,8 @@
+# The engine, the projector and the CLI share one image: `relance <command>`.
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY . .
+ENTRYPOINT ["node", "bin/relance.js"]
+CMD ["help"]

@@ -1,0 +1,85 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { customerDecider, DomainError, requireActive, streams, type EventData } from '@relance/domain';
+import type { CommandEnvelope } from '../commands/command-envelope.js';
+import { DecisionContexts } from '../commands/decision-context.js';
+import { StreamCommandRunner } from '../commands/stream-command-runner.js';
+import { PurchaseLocator } from '../purchases/purchase-locator.repository.js';
+import type { CustomerView } from './customer-view.js';
+import { CustomerViews } from './customer-views.js';
+import { IdentityReservations } from './identity-reservations.repository.js';
+
+export class MergeCustomersCommand extends Command<CustomerView> {
+  constructor(
+    readonly envelope: CommandEnvelope,
+    readonly survivorId: string,
+    readonly duplicateId: string,
+  ) {
+    super();
+  }
+}
+
+type Merged = EventData<'CustomersMerged'>;
+
+/**
+ * Two streams, each step idempotent, so that a retry (or a re-execution after a crash) completes a
+ * merge that stopped half way: MergeInto closes the duplicate and records what it hands over; if it is
+ * already merged into this survivor, that record is read back instead. AbsorbCustomer on the survivor
+ * does nothing the second time. Then the duplicate's identities and purchases point at the survivor.
+ */
+@CommandHandler(MergeCustomersCommand)
+export class MergeCustomersHandler implements ICommandHandler<MergeCustomersCommand> {
+  constructor(
+    private readonly runner: StreamCommandRunner,
+    private readonly contexts: DecisionContexts,
+    private readonly reservations: IdentityReservations,
+    private readonly locator: PurchaseLocator,
+    private readonly views: CustomerViews,
+  ) {}
+
+  async execute({ envelope, survivorId, duplicateId }: MergeCustomersCommand): Promise<CustomerView> {
+    const { merchantId } = envelope;
+    if (survivorId === duplicateId) throw new DomainError('merge-not-allowed', 'A customer cannot be merged into itself', { customerId: survivorId });
+    const survivorStream = streams.customer(merchantId, survivorId);
+    const duplicateStream = streams.customer(merchantId, duplicateId);
+    // The survivor must be able to absorb before the duplicate is closed for good.
+    requireActive((await this.runner.load(survivorStream, customerDecider)).state);
+
+    const merged = await this.closeDuplicate(envelope, survivorId, duplicateStream);
+    const context = this.contexts.forMerchant(merchantId);
+    const absorbed = await this.runner.run({
+      streamId: survivorStream,
+      folder: customerDecider,
+      decide: (state) =>
+        customerDecider.decide({ type: 'AbsorbCustomer', data: { mergedId: duplicateId, transferred: merged.transferred, mergedAt: merged.mergedAt } }, state, context),
+      envelope,
+      step: 'absorb',
+      occurredAt: merged.mergedAt,
+    });
+    await this.reservations.moveAll(merchantId, duplicateId, survivorId);
+    await this.locator.moveStream(merchantId, duplicateStream, survivorStream);
+    return this.views.of(merchantId, requireActive(absorbed.state), context);
+  }
+
+  private async closeDuplicate(envelope: CommandEnvelope, survivorId: string, duplicateStream: string): Promise<Merged> {
+    const context = this.contexts.forMerchant(envelope.merchantId);
+    try {
+      const outcome = await this.runner.run({
+        streamId: duplicateStream,
+        folder: customerDecider,
+        decide: (state) => customerDecider.decide({ type: 'MergeInto', data: { survivorId } }, state, context),
+        envelope,
+        step: 'merge-into',
+        occurredAt: context.now,
+      });
+      const event = outcome.events.find((e) => e.type === 'CustomersMerged');
+      if (event?.type === 'CustomersMerged') return event.data;
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'customer-merged' && error.details.survivorId === survivorId)) throw error;
+    }
+    // Merged into this survivor by an earlier attempt: its hand-over is in the duplicate's stream.
+    const { events } = await this.runner.read(duplicateStream, customerDecider);
+    const handOver = events.find((e) => e.type === 'CustomersMerged' && (e.data as Merged).role === 'merged');
+    if (!handOver) throw new Error(`${duplicateStream} is merged but holds no hand-over`);
+    return handOver.data as Merged;
+  }
+}

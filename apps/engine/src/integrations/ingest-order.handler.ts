@@ -1,0 +1,148 @@
+import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { DomainError } from '@relance/domain';
+import { z } from 'zod';
+import { systemEnvelope, type CommandEnvelope } from '../commands/command-envelope.js';
+import { EnrolCustomerCommand } from '../customers/enrol-customer.handler.js';
+import { IdentityReservations } from '../customers/identity-reservations.repository.js';
+import { normalisePhone } from '../customers/identity.js';
+import { ProfileVault } from '../customers/profile-vault.js';
+import { ApiError } from '../http/api-errors.js';
+import { renderError } from '../http/error-rendering.js';
+import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
+import { RecordPurchaseCommand } from '../purchases/record-purchase.handler.js';
+import { externalEntityId } from '../shared/derived-ids.js';
+import type { ShopOrder } from './shop-order.js';
+
+export const OrderIngestedSchema = z.object({
+  orderId: z.string(),
+  status: z.enum(['recorded', 'already-recorded', 'ignored']),
+  purchaseId: z.string().nullable(),
+  customerId: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+export type OrderIngested = z.infer<typeof OrderIngestedSchema>;
+
+export interface Delivered {
+  readonly status: number;
+  readonly body: string;
+  readonly replayed: boolean;
+}
+
+export class IngestOrderCommand extends Command<Delivered> {
+  constructor(
+    readonly merchantId: string,
+    readonly order: ShopOrder,
+  ) {
+    super();
+  }
+}
+
+/**
+ * An e-shop order becomes a purchase, once per order id: platforms redeliver, and a redelivery gets
+ * the first answer back. The buyer is found by the blind index of their email, or enrolled (with an
+ * email marketing consent only when the platform says they accepted it); without an email the order
+ * is an anonymous sale.
+ */
+@CommandHandler(IngestOrderCommand)
+export class IngestOrderHandler implements ICommandHandler<IngestOrderCommand> {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly records: IdempotencyRepository,
+    private readonly reservations: IdentityReservations,
+    private readonly vault: ProfileVault,
+  ) {}
+
+  async execute({ merchantId, order }: IngestOrderCommand): Promise<Delivered> {
+    const key = `webhook:${order.platform}:order:${order.orderId}`;
+    const claim = await this.records.claim(merchantId, key, key);
+    if (claim.kind === 'replay') return { status: claim.status, body: claim.body, replayed: true };
+    if (claim.kind === 'in-progress') {
+      throw new ApiError(409, 'request-in-progress', 'This order is being recorded', {}, { 'retry-after': String(claim.retryAfterSeconds) });
+    }
+    if (claim.kind === 'mismatch') throw new Error(`Idempotency record ${key} has another request hash`);
+    const envelope = { ...systemEnvelope(merchantId, `${order.platform}-webhook`, claim.seed, claim.attempt > 1), correlationId: key };
+    try {
+      const result = await this.ingest(envelope, order);
+      const body = JSON.stringify(result);
+      await this.records.complete(merchantId, key, claim.attempt, 200, body);
+      return { status: 200, body, replayed: false };
+    } catch (error) {
+      const rendered = renderError(error);
+      if (rendered.deterministic) await this.records.complete(merchantId, key, claim.attempt, rendered.status, JSON.stringify(rendered.body));
+      else await this.records.release(merchantId, key, claim.attempt).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async ingest(envelope: CommandEnvelope, order: ShopOrder): Promise<OrderIngested> {
+    const base = { orderId: order.orderId, purchaseId: null, customerId: null };
+    if (order.ignoredBecause) return { ...base, status: 'ignored', reason: order.ignoredBecause };
+    if (order.currency !== 'EUR') {
+      throw new ApiError(422, 'unsupported-currency', `Only EUR orders are recorded (this one is in ${order.currency})`, { currency: order.currency });
+    }
+    if (order.lines.length === 0) return { ...base, status: 'ignored', reason: 'no line with a quantity' };
+    const customerId = await this.buyer(envelope, order);
+    const purchaseId = `${order.platform}-${order.orderId}`.slice(0, 64);
+    try {
+      await this.commands.execute(
+        new RecordPurchaseCommand(
+          envelope,
+          {
+            purchaseId,
+            customerId,
+            storeId: order.platform,
+            ...(order.reference ? { externalRef: order.reference } : {}),
+            channel: order.platform,
+            currency: 'EUR',
+            lines: order.lines.map((line) => ({ ...line, category: null, promo: false })),
+            rewardIdsUsed: [],
+            purchasedAt: order.createdAt,
+          },
+          'integration',
+        ),
+      );
+      return { ...base, status: 'recorded', purchaseId, customerId, reason: null };
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'purchase-already-recorded') {
+        return { ...base, status: 'already-recorded', purchaseId, customerId, reason: null };
+      }
+      throw error;
+    }
+  }
+
+  /** The customer with the order's email, enrolled if there is none; null without an email. */
+  private async buyer(envelope: CommandEnvelope, order: ShopOrder): Promise<string | null> {
+    const { buyer } = order;
+    if (!buyer.email) return null;
+    const keys = this.vault.identityKeys(envelope.merchantId, { email: buyer.email.toLowerCase(), phone: null });
+    const existing = await this.reservations.owner(envelope.merchantId, { kind: 'email', hash: keys.email! });
+    if (existing) return existing;
+    const customerId = externalEntityId(order.platform === 'shopify' ? 'sh' : 'wc', envelope.merchantId, keys.email!);
+    const phone = buyer.phone && normalisePhone(buyer.phone) ? buyer.phone : undefined;
+    try {
+      await this.commands.execute(
+        new EnrolCustomerCommand(envelope, {
+          customerId,
+          type: 'b2c',
+          ...(buyer.externalId ? { externalId: `${order.platform}:${buyer.externalId}` } : {}),
+          source: order.platform,
+          profile: {
+            ...(buyer.firstName ? { firstName: buyer.firstName } : {}),
+            ...(buyer.lastName ? { lastName: buyer.lastName } : {}),
+            email: buyer.email,
+            ...(phone ? { phone } : {}),
+          },
+          consents: buyer.acceptsMarketing
+            ? [{ channel: 'email', purpose: 'marketing', source: order.platform, proof: { providerReference: `order:${order.orderId}` } }]
+            : [],
+        }),
+      );
+      return customerId;
+    } catch (error) {
+      // Another order of the same buyer enrolled them first.
+      if (error instanceof ApiError && error.code === 'duplicate-identity' && typeof error.details.customerId === 'string') return error.details.customerId;
+      if (error instanceof DomainError && error.code === 'customer-already-enrolled') return customerId;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { RequestRejected } from '../http/api-errors.js';
+import { parseWith } from '../http/zod-problems.js';
+import { cents, text, type ShopOrder } from './shop-order.js';
+
+// Only what we read; Shopify adds fields over time, so unknown ones are let through.
+const Money = z.union([z.string(), z.number()]);
+const Address = z.looseObject({ first_name: z.string().nullish(), last_name: z.string().nullish(), phone: z.string().nullish() }).nullish();
+const ShopifyOrder = z.looseObject({
+  id: z.union([z.number(), z.string()]),
+  name: z.string().nullish(),
+  currency: z.string(),
+  created_at: z.string().refine((d) => !Number.isNaN(Date.parse(d)), 'not a date'),
+  cancelled_at: z.string().nullish(),
+  test: z.boolean().nullish(),
+  email: z.string().nullish(),
+  phone: z.string().nullish(),
+  buyer_accepts_marketing: z.boolean().nullish(),
+  billing_address: Address,
+  customer: z
+    .looseObject({
+      id: z.union([z.number(), z.string()]).nullish(),
+      email: z.string().nullish(),
+      first_name: z.string().nullish(),
+      last_name: z.string().nullish(),
+      phone: z.string().nullish(),
+      email_marketing_consent: z.looseObject({ state: z.string().nullish() }).nullish(),
+    })
+    .nullish(),
+  line_items: z.array(
+    z.looseObject({
+      id: z.union([z.number(), z.string()]),
+      sku: z.string().nullish(),
+      name: z.string().nullish(),
+      title: z.string().nullish(),
+      quantity: z.int().min(0),
+      price: Money,
+      total_discount: Money.nullish(),
+      discount_allocations: z.array(z.looseObject({ amount: Money })).nullish(),
+      product_id: z.union([z.number(), z.string()]).nullish(),
+      variant_id: z.union([z.number(), z.string()]).nullish(),
+    }),
+  ),
+});
+
+/** A Shopify Order object (the body of the orders/create webhook). */
+export function shopifyOrder(body: unknown): ShopOrder {
+  const parsed = parseWith(ShopifyOrder, body);
+  if (!parsed.ok) throw new RequestRejected(parsed.problems);
+  const order = parsed.value;
+  const customer = order.customer;
+  const lines = order.line_items
+    .map((item, i) => ({ item, i }))
+    .filter(({ item }) => item.quantity > 0)
+    .map(({ item, i }) => {
+      const allocated = item.discount_allocations?.reduce((sum, d, k) => sum + cents(d.amount, `line_items[${i}].discount_allocations[${k}].amount`), 0);
+      return {
+        sku: text(item.sku, 64) ?? `shopify-${String(item.variant_id ?? item.product_id ?? item.id)}`,
+        name: text(item.name) ?? text(item.title) ?? 'Article',
+        quantity: item.quantity,
+        unitPriceCents: cents(item.price, `line_items[${i}].price`),
+        discountCents: allocated ?? cents(item.total_discount ?? '0', `line_items[${i}].total_discount`),
+      };
+    });
+  return {
+    platform: 'shopify',
+    orderId: String(order.id),
+    reference: text(order.name, 128),
+    currency: order.currency,
+    createdAt: new Date(order.created_at).toISOString(),
+    ignoredBecause: order.cancelled_at ? 'cancelled' : order.test ? 'test order' : null,
+    buyer: {
+      externalId: customer?.id === undefined || customer.id === null ? null : String(customer.id),
+      email: text(order.email) ?? text(customer?.email),
+      firstName: text(customer?.first_name, 100) ?? text(order.billing_address?.first_name, 100),
+      lastName: text(customer?.last_name, 100) ?? text(order.billing_address?.last_name, 100),
+      phone: text(order.phone, 40) ?? text(customer?.phone, 40) ?? text(order.billing_address?.phone, 40),
+      acceptsMarketing: order.buyer_accepts_marketing === true || customer?.email_marketing_consent?.state === 'subscribed',
+    },
+    lines,
+  };
+}

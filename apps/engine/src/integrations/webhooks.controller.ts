@@ -1,0 +1,96 @@
+import { Controller, Headers, Req, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { MerchantId } from '@relance/domain';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { DecisionContexts } from '../commands/decision-context.js';
+import { ApiError } from '../http/api-errors.js';
+import { Route } from '../http/route.js';
+import { IngestOrderCommand, OrderIngestedSchema } from './ingest-order.handler.js';
+import { IntegrationSecrets, type Platform } from './integration-secrets.repository.js';
+import { shopifyOrder } from './shopify-order.js';
+import { signatureMatches } from './webhook-signature.js';
+import { wooCommerceOrder } from './woocommerce-order.js';
+
+const MerchantParams = z.strictObject({ merchantId: MerchantId });
+const ShopifyBody = z.looseObject({}).describe('A Shopify Order object (webhook topic orders/create)');
+const WooBody = z.looseObject({}).describe('A WooCommerce REST API v3 order (webhook topic order.created)');
+
+type RawRequest = FastifyRequest & { rawBody?: Buffer };
+
+/**
+ * E-shop webhooks. No API key: each request is authenticated by the platform's HMAC of its raw body
+ * with the merchant's secret (`relance integrations set-secret`), before anything is parsed or written.
+ */
+@Controller()
+export class WebhooksController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly secrets: IntegrationSecrets,
+    private readonly contexts: DecisionContexts,
+  ) {}
+
+  @Route({
+    method: 'POST',
+    path: '/v1/webhooks/shopify/:merchantId',
+    tag: 'webhooks',
+    summary: 'Shopify orders/create: records the order as a purchase (signed with X-Shopify-Hmac-Sha256)',
+    description: 'Idempotent by order id. 401 on a missing or wrong signature; 422 for a non-EUR order; other topics are acknowledged and ignored.',
+    permission: 'webhook',
+    status: 200,
+    params: MerchantParams,
+    body: ShopifyBody,
+    response: OrderIngestedSchema,
+    errors: [401, 409, 422],
+    idempotency: 'none',
+  })
+  async shopify(@Req() request: RawRequest, @Res() reply: FastifyReply, @Headers('x-shopify-topic') topic?: string): Promise<void> {
+    const merchantId = await this.verify(request, 'shopify', request.headers['x-shopify-hmac-sha256']);
+    if (topic && topic !== 'orders/create') return void reply.status(200).send({ ignored: `topic ${topic}` });
+    await this.ingest(reply, merchantId, shopifyOrder(request.body));
+  }
+
+  @Route({
+    method: 'POST',
+    path: '/v1/webhooks/woocommerce/:merchantId',
+    tag: 'webhooks',
+    summary: 'WooCommerce order.created: records the order as a purchase (signed with X-WC-Webhook-Signature)',
+    description: 'Idempotent by order id. 401 on a missing or wrong signature; 422 for a non-EUR order. The unsigned ping WooCommerce sends when a webhook is saved is acknowledged.',
+    permission: 'webhook',
+    status: 200,
+    params: MerchantParams,
+    body: WooBody,
+    response: OrderIngestedSchema,
+    errors: [401, 409, 422],
+    idempotency: 'none',
+  })
+  async wooCommerce(@Req() request: RawRequest, @Res() reply: FastifyReply, @Headers('x-wc-webhook-topic') topic?: string): Promise<void> {
+    if (isPing(request)) return void reply.status(200).send({ ping: 'ok' });
+    const merchantId = await this.verify(request, 'woocommerce', request.headers['x-wc-webhook-signature']);
+    if (topic && topic !== 'order.created') return void reply.status(200).send({ ignored: `topic ${topic}` });
+    await this.ingest(reply, merchantId, wooCommerceOrder(request.body));
+  }
+
+  private async verify(request: RawRequest, platform: Platform, header: string | string[] | undefined): Promise<string> {
+    const merchantId = (request.params as { merchantId?: string }).merchantId ?? '';
+    // An unknown merchant answers like a wrong signature: nothing tells a caller which merchants exist.
+    const served = MerchantId.safeParse(merchantId).success && this.contexts.serves(merchantId);
+    const secret = served ? await this.secrets.get(merchantId, platform) : null;
+    if (!secret || !request.rawBody || !signatureMatches(secret, request.rawBody, typeof header === 'string' ? header : undefined)) {
+      throw new ApiError(401, 'invalid-signature', `The ${platform} signature does not verify for this merchant`);
+    }
+    return merchantId;
+  }
+
+  private async ingest(reply: FastifyReply, merchantId: string, order: ReturnType<typeof shopifyOrder>): Promise<void> {
+    const delivered = await this.commands.execute(new IngestOrderCommand(merchantId, order));
+    if (delivered.replayed) void reply.header('idempotent-replayed', 'true');
+    void reply.status(delivered.status).header('content-type', 'application/json; charset=utf-8').send(delivered.body);
+  }
+}
+
+/** WooCommerce's "webhook saved" ping: a form body `webhook_id=<n>`, sent without a signature. */
+function isPing(request: RawRequest): boolean {
+  const body = request.body as Record<string, unknown> | null;
+  return !!body && typeof body === 'object' && Object.keys(body).length === 1 && /^\d+$/.test(String(body.webhook_id ?? ''));
+}

@@ -1,0 +1,73 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { anonymousSaleDecider, customerDecider, DomainError, parseStreamId, streams, type CustomerCommandOf } from '@relance/domain';
+import type { z } from 'zod';
+import type { CommandEnvelope } from '../commands/command-envelope.js';
+import { DecisionContexts } from '../commands/decision-context.js';
+import { loyaltyOutcome } from '../commands/loyalty-outcome.js';
+import { requireStore, utc } from '../commands/merchant-checks.js';
+import { StreamCommandRunner } from '../commands/stream-command-runner.js';
+import { derivedEntityId } from '../shared/derived-ids.js';
+import { PurchaseLocator } from './purchase-locator.repository.js';
+import type { RefundBody, RefundResultSchema } from './purchase.schemas.js';
+
+export type RefundResult = z.infer<typeof RefundResultSchema>;
+
+const MAX_MERGE_HOPS = 5;
+
+export class RefundPurchaseCommand extends Command<RefundResult> {
+  constructor(
+    readonly envelope: CommandEnvelope,
+    readonly purchaseId: string,
+    readonly body: RefundBody,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Finds the purchase's stream by its id, refunds all or part of it, and (for a customer) takes back
+ * the points the refunded part had earned. A purchase of a customer merged since follows the merge.
+ */
+@CommandHandler(RefundPurchaseCommand)
+export class RefundPurchaseHandler implements ICommandHandler<RefundPurchaseCommand> {
+  constructor(
+    private readonly runner: StreamCommandRunner,
+    private readonly contexts: DecisionContexts,
+    private readonly locator: PurchaseLocator,
+  ) {}
+
+  async execute({ envelope, purchaseId, body }: RefundPurchaseCommand): Promise<RefundResult> {
+    const { merchantId } = envelope;
+    requireStore(this.contexts.merchant(merchantId), body.storeId);
+    let streamId = await this.locator.find(merchantId, purchaseId);
+    if (!streamId) throw new DomainError('purchase-not-found', `No purchase ${purchaseId}`, { purchaseId });
+    const context = this.contexts.forMerchant(merchantId);
+    const refundId = body.refundId ?? derivedEntityId('r', envelope.seed);
+    const refundedAt = body.refundedAt ? utc(body.refundedAt) : context.now;
+    const command: CustomerCommandOf<'RefundPurchase'> = {
+      type: 'RefundPurchase',
+      data: { purchaseId, refundId, refundedAt, storeId: body.storeId, reason: body.reason ?? null, ...(body.lines ? { lines: body.lines } : {}) },
+    };
+    const base = { envelope, step: 'refund', occurredAt: refundedAt };
+
+    if (parseStreamId(streamId).category === 'sale') {
+      const outcome = await this.runner.run({ ...base, streamId, folder: anonymousSaleDecider, decide: (state) => anonymousSaleDecider.decide(command, state) });
+      const refunded = outcome.events.find((e) => e.type === 'PurchaseRefunded');
+      const amountCents = refunded?.type === 'PurchaseRefunded' ? refunded.data.amountCents : 0;
+      return { purchaseId, refundId, customerId: null, amountCents, pointsEarned: 0, pointsTakenBack: 0, balance: null, tier: null, tierChange: null, rewardsIssued: [] };
+    }
+    for (let hop = 0; ; hop++) {
+      try {
+        const outcome = await this.runner.run({ ...base, streamId, folder: customerDecider, decide: (state) => customerDecider.decide(command, state, context) });
+        const refunded = outcome.events.find((e) => e.type === 'PurchaseRefunded');
+        const amountCents = refunded?.type === 'PurchaseRefunded' ? refunded.data.amountCents : 0;
+        const customerId = parseStreamId(streamId).entityId;
+        return { purchaseId, refundId, customerId, amountCents, ...loyaltyOutcome(outcome.events, outcome.state, context.now) };
+      } catch (error) {
+        const survivorId = error instanceof DomainError && error.code === 'customer-merged' ? error.details.survivorId : undefined;
+        if (typeof survivorId !== 'string' || hop >= MAX_MERGE_HOPS) throw error;
+        streamId = streams.customer(merchantId, survivorId);
+      }
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import type { EventData, EventType } from '@relance/domain';
+import type { EventMetadata, LogPosition } from '@relance/event-store';
+import type { Sql, ident } from '@relance/platform';
+
+/** A table name chosen at run time: the live table, or its `_next` twin during a rebuild. */
+export type TableName = ReturnType<typeof ident>;
+
+/**
+ * A stored event as projections see it, typed by the catalog. It was validated when it was appended
+ * (the write side's boundary); projections trust the log rather than parse a million events again.
+ */
+export type ProjectedEvent = {
+  [T in EventType]: {
+    readonly type: T;
+    readonly data: EventData<T>;
+    readonly metadata: EventMetadata;
+    readonly streamId: string;
+    readonly streamPosition: bigint;
+    readonly position: LogPosition;
+  };
+}[EventType];
+
+export type ProjectedEventOf<T extends EventType> = Extract<ProjectedEvent, { type: T }>;
+
+/** A sealed profile as the runner opened it. */
+export interface OpenedProfile {
+  /** False when the customer's key is destroyed (erased): every field is then null. */
+  readonly readable: boolean;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly companyName: string | null;
+  readonly email: string | null;
+  readonly phone: string | null;
+  readonly postalAddress: unknown;
+  readonly birthDate: string | null;
+}
+
+/** What a projection may know besides the events. Everything here was resolved before `apply`. */
+export interface ProjectionContext {
+  table(name: string): TableName;
+  /** The local calendar date of an instant in the merchant's time zone. */
+  localDate(merchantId: string, instant: string): string;
+  /** The opened profile of a CustomerEnrolled or CustomerProfileUpdated event. */
+  profileOf(eventId: string): OpenedProfile;
+}
+
+/**
+ * A read model. `apply` is pure: from a batch of events (in log order, all after the projection's
+ * checkpoint, all of a type it handles) to the SQL statements that bring its tables up to date.
+ * The runner executes them with the checkpoint, in one transaction.
+ */
+export interface Projection {
+  readonly name: string;
+  /** Raised when `apply` changes what rows it writes: the stored rows then need a rebuild. */
+  readonly version: number;
+  /** Live table names, in the order their `_next` twins are created and swapped. */
+  readonly tables: readonly string[];
+  readonly handles: readonly EventType[];
+  /** Reads opened profiles (context.profileOf): the runner then opens the batch's sealed profiles. */
+  readonly opensProfiles?: boolean;
+  apply(events: readonly ProjectedEvent[], context: ProjectionContext): Sql[];
+}
+
+export function ofType<T extends EventType>(events: readonly ProjectedEvent[], ...types: T[]): ProjectedEventOf<T>[] {
+  return events.filter((e): e is ProjectedEventOf<T> => (types as EventType[]).includes(e.type));
+}

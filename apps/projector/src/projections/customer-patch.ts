@@ -1,0 +1,123 @@
+import type { Channel } from '@relance/domain';
+import type { OpenedProfile, ProjectedEvent, ProjectionContext } from '../projection.js';
+
+/** What one batch changes on one customer row, folded from the customer stream's events in order. */
+export interface CustomerPatch {
+  merchantId: string;
+  customerId: string;
+  fromRevision: bigint;
+  toRevision: bigint;
+  updatedAt: string;
+  profile: ProfileColumns | null;
+  scrub: boolean;
+  consents: Partial<Record<Channel, boolean>>;
+  tier: string | null;
+  tierSince: string | null;
+  pointsDelta: number;
+  pointsReset: boolean;
+  status: 'merged' | 'erased' | null;
+  mergedInto: string | null;
+  erasedAt: string | null;
+}
+
+export interface ProfileColumns {
+  customerType: string;
+  businessCategory: string | null;
+  storeId: string | null;
+  locale: string;
+  emailKey: string | null;
+  phoneKey: string | null;
+  opened: OpenedProfile;
+}
+
+export const UNREADABLE: OpenedProfile = {
+  readable: false,
+  firstName: null,
+  lastName: null,
+  companyName: null,
+  email: null,
+  phone: null,
+  postalAddress: null,
+  birthDate: null,
+};
+
+export function emptyPatch(event: ProjectedEvent, customerId: string): CustomerPatch {
+  return {
+    merchantId: event.metadata.merchantId,
+    customerId,
+    fromRevision: event.streamPosition,
+    toRevision: event.streamPosition,
+    updatedAt: event.metadata.occurredAt,
+    profile: null,
+    scrub: false,
+    consents: {},
+    tier: null,
+    tierSince: null,
+    pointsDelta: 0,
+    pointsReset: false,
+    status: null,
+    mergedInto: null,
+    erasedAt: null,
+  };
+}
+
+/** Folds one customer-stream event into the patch. */
+export function foldIntoPatch(patch: CustomerPatch, event: ProjectedEvent, context: ProjectionContext): void {
+  patch.toRevision = event.streamPosition;
+  patch.updatedAt = event.metadata.occurredAt;
+  switch (event.type) {
+    case 'CustomerProfileUpdated': {
+      const d = event.data;
+      patch.profile = {
+        customerType: d.customerType,
+        businessCategory: d.businessCategory,
+        storeId: d.storeId,
+        locale: d.locale,
+        emailKey: d.identityKeys.email,
+        phoneKey: d.identityKeys.phone,
+        opened: context.profileOf(event.metadata.eventId),
+      };
+      return;
+    }
+    case 'ConsentGranted':
+    case 'ConsentWithdrawn':
+      if (event.data.purpose === 'marketing') patch.consents[event.data.channel] = event.type === 'ConsentGranted';
+      return;
+    case 'TierChanged':
+      patch.tier = event.data.to;
+      patch.tierSince = event.data.changedAt;
+      return;
+    case 'PointsEarned':
+      patch.pointsDelta += event.data.points;
+      return;
+    case 'PointsRedeemed':
+    case 'PointsExpired':
+      patch.pointsDelta -= event.data.points;
+      return;
+    case 'PointsAdjusted':
+      patch.pointsDelta += event.data.points;
+      return;
+    case 'CustomersMerged': {
+      const { role, transferred, survivorId } = event.data;
+      if (role === 'survivor') {
+        patch.pointsDelta += transferred.lots.reduce((sum, lot) => sum + lot.remaining, 0) - transferred.debtPoints;
+      } else {
+        // The duplicate handed everything over: it holds nothing from now on.
+        patch.pointsReset = true;
+        patch.pointsDelta = 0;
+        patch.status = 'merged';
+        patch.mergedInto = survivorId;
+      }
+      return;
+    }
+    case 'CustomerErased':
+      patch.status = 'erased';
+      patch.erasedAt = event.data.erasedAt;
+      patch.scrub = true;
+      patch.profile = patch.profile ? { ...patch.profile, emailKey: null, phoneKey: null, opened: UNREADABLE } : null;
+      patch.consents = { email: false, sms: false, rcs: false, postal: false };
+      return;
+    default:
+      return;
+  }
+}

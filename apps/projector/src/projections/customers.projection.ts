@@ -1,0 +1,185 @@
+import { sql, type Sql } from '@relance/platform';
+import { ofType, type Projection, type ProjectedEvent, type ProjectionContext } from '../projection.js';
+import { columns } from './columns.js';
+import { emptyPatch, foldIntoPatch, type CustomerPatch } from './customer-patch.js';
+
+const CUSTOMER_STREAM_EVENTS = [
+  'CustomerProfileUpdated',
+  'CustomersMerged',
+  'CustomerErased',
+  'ConsentGranted',
+  'ConsentWithdrawn',
+  'PointsEarned',
+  'PointsRedeemed',
+  'PointsExpired',
+  'PointsAdjusted',
+  'TierChanged',
+] as const;
+
+/**
+ * customers: profile (opened), type, store, identity keys, marketing consent per channel, tier,
+ * points balance, RFM segment and status. Per batch: one insert of the enrolments, one update of the
+ * other changes folded per customer, one update of the segments.
+ */
+export const customersProjection: Projection = {
+  name: 'customers',
+  version: 1,
+  tables: ['customers'],
+  handles: ['CustomerEnrolled', ...CUSTOMER_STREAM_EVENTS, 'SegmentChanged'],
+  opensProfiles: true,
+  apply(events, context) {
+    return [enrolments(events, context), patches(events, context), segments(events, context)].filter(
+      (statement): statement is Sql => statement !== null,
+    );
+  },
+};
+
+function enrolments(events: readonly ProjectedEvent[], context: ProjectionContext): Sql | null {
+  const rows = columns('m', 'c', 'type', 'category', 'store', 'external', 'locale', 'readable', 'first', 'last', 'company', 'email', 'phone', 'address', 'birth', 'emailKey', 'phoneKey', 'at', 'rev');
+  for (const e of ofType(events, 'CustomerEnrolled')) {
+    const d = e.data;
+    const p = context.profileOf(e.metadata.eventId);
+    rows.push({
+      m: e.metadata.merchantId,
+      c: d.customerId,
+      type: d.customerType,
+      category: d.businessCategory,
+      store: d.storeId,
+      external: d.externalId,
+      locale: d.locale,
+      readable: p.readable,
+      first: p.firstName,
+      last: p.lastName,
+      company: p.companyName,
+      email: p.email,
+      phone: p.phone,
+      address: p.postalAddress === null ? null : JSON.stringify(p.postalAddress),
+      birth: p.birthDate,
+      emailKey: d.identityKeys.email,
+      phoneKey: d.identityKeys.phone,
+      at: d.enrolledAt,
+      rev: String(e.streamPosition),
+    });
+  }
+  if (rows.size === 0) return null;
+  const t = context.table('customers');
+  const g = (name: Parameters<typeof rows.get>[0]) => rows.get(name);
+  return sql`
+INSERT INTO ${t} (merchant_id, customer_id, status, customer_type, business_category, store_id, external_id, locale,
+                  profile_readable, first_name, last_name, company_name, email, phone, postal_address, birth_date,
+                  email_key, phone_key, enrolled_at, updated_at, revision)
+SELECT m, c, 'active', ty, ca, st, ex, lo, rd, fn, ln, co, em, ph, ad::jsonb, bd::date, ek, pk, at, at, rv
+  FROM unnest(${g('m')}::text[], ${g('c')}::text[], ${g('type')}::text[], ${g('category')}::text[], ${g('store')}::text[],
+              ${g('external')}::text[], ${g('locale')}::text[], ${g('readable')}::boolean[], ${g('first')}::text[],
+              ${g('last')}::text[], ${g('company')}::text[], ${g('email')}::text[], ${g('phone')}::text[], ${g('address')}::text[],
+              ${g('birth')}::text[], ${g('emailKey')}::text[], ${g('phoneKey')}::text[], ${g('at')}::timestamptz[], ${g('rev')}::bigint[])
+       AS r(m, c, ty, ca, st, ex, lo, rd, fn, ln, co, em, ph, ad, bd, ek, pk, at, rv)
+ON CONFLICT (merchant_id, customer_id) DO NOTHING`;
+}
+
+function patches(events: readonly ProjectedEvent[], context: ProjectionContext): Sql | null {
+  const byCustomer = new Map<string, CustomerPatch>();
+  for (const e of ofType(events, ...CUSTOMER_STREAM_EVENTS)) {
+    const customerId = e.type === 'CustomersMerged' ? (e.data.role === 'survivor' ? e.data.survivorId : e.data.mergedId) : e.data.customerId;
+    const key = `${e.metadata.merchantId}\u0000${customerId}`;
+    let patch = byCustomer.get(key);
+    if (!patch) byCustomer.set(key, (patch = emptyPatch(e, customerId)));
+    foldIntoPatch(patch, e, context);
+  }
+  if (byCustomer.size === 0) return null;
+  const r = columns('m', 'c', 'from', 'to', 'at', 'setProfile', 'scrub', 'type', 'category', 'store', 'locale', 'readable', 'first', 'last', 'company', 'email', 'phone', 'address', 'birth', 'emailKey', 'phoneKey', 'cEmail', 'cSms', 'cRcs', 'cPostal', 'tier', 'tierSince', 'delta', 'reset', 'status', 'mergedInto', 'erasedAt');
+  for (const p of byCustomer.values()) {
+    const o = p.profile?.opened;
+    r.push({
+      m: p.merchantId,
+      c: p.customerId,
+      from: String(p.fromRevision),
+      to: String(p.toRevision),
+      at: p.updatedAt,
+      setProfile: p.profile !== null,
+      scrub: p.scrub,
+      type: p.profile?.customerType,
+      category: p.profile?.businessCategory,
+      store: p.profile?.storeId,
+      locale: p.profile?.locale,
+      readable: o?.readable ?? false,
+      first: o?.firstName,
+      last: o?.lastName,
+      company: o?.companyName,
+      email: o?.email,
+      phone: o?.phone,
+      address: o && o.postalAddress !== null ? JSON.stringify(o.postalAddress) : null,
+      birth: o?.birthDate,
+      emailKey: p.profile?.emailKey,
+      phoneKey: p.profile?.phoneKey,
+      cEmail: p.consents.email,
+      cSms: p.consents.sms,
+      cRcs: p.consents.rcs,
+      cPostal: p.consents.postal,
+      tier: p.tier,
+      tierSince: p.tierSince,
+      delta: p.pointsDelta,
+      reset: p.pointsReset,
+      status: p.status,
+      mergedInto: p.mergedInto,
+      erasedAt: p.erasedAt,
+    });
+  }
+  const t = context.table('customers');
+  const g = (name: Parameters<typeof r.get>[0]) => r.get(name);
+  // The revision guard makes a batch delivered twice (at-least-once) a no-op on top of the checkpoint.
+  return sql`
+UPDATE ${t} AS c SET
+  customer_type = CASE WHEN p.set_profile THEN p.ty ELSE c.customer_type END,
+  business_category = CASE WHEN p.set_profile THEN p.ca ELSE c.business_category END,
+  store_id = CASE WHEN p.set_profile THEN p.st ELSE c.store_id END,
+  locale = CASE WHEN p.set_profile THEN p.lo ELSE c.locale END,
+  profile_readable = CASE WHEN p.set_profile THEN p.rd WHEN p.scrub THEN false ELSE c.profile_readable END,
+  external_id = CASE WHEN p.scrub THEN NULL ELSE c.external_id END,
+  first_name = CASE WHEN p.set_profile THEN p.fn WHEN p.scrub THEN NULL ELSE c.first_name END,
+  last_name = CASE WHEN p.set_profile THEN p.ln WHEN p.scrub THEN NULL ELSE c.last_name END,
+  company_name = CASE WHEN p.set_profile THEN p.co WHEN p.scrub THEN NULL ELSE c.company_name END,
+  email = CASE WHEN p.set_profile THEN p.em WHEN p.scrub THEN NULL ELSE c.email END,
+  phone = CASE WHEN p.set_profile THEN p.ph WHEN p.scrub THEN NULL ELSE c.phone END,
+  postal_address = CASE WHEN p.set_profile THEN p.ad::jsonb WHEN p.scrub THEN NULL ELSE c.postal_address END,
+  birth_date = CASE WHEN p.set_profile THEN p.bd::date WHEN p.scrub THEN NULL ELSE c.birth_date END,
+  email_key = CASE WHEN p.set_profile THEN p.ek WHEN p.scrub THEN NULL ELSE c.email_key END,
+  phone_key = CASE WHEN p.set_profile THEN p.pk WHEN p.scrub THEN NULL ELSE c.phone_key END,
+  consent_email = COALESCE(p.ce, c.consent_email),
+  consent_sms = COALESCE(p.cs, c.consent_sms),
+  consent_rcs = COALESCE(p.cr, c.consent_rcs),
+  consent_postal = COALESCE(p.cp, c.consent_postal),
+  tier = COALESCE(p.tier, c.tier),
+  tier_since = COALESCE(p.tier_since, c.tier_since),
+  points_balance = CASE WHEN p.reset THEN p.delta ELSE c.points_balance + p.delta END,
+  status = COALESCE(p.status, c.status),
+  merged_into = COALESCE(p.merged_into, c.merged_into),
+  erased_at = COALESCE(p.erased_at, c.erased_at),
+  updated_at = p.at,
+  revision = p.rv_to
+FROM unnest(${g('m')}::text[], ${g('c')}::text[], ${g('from')}::bigint[], ${g('to')}::bigint[], ${g('at')}::timestamptz[],
+            ${g('setProfile')}::boolean[], ${g('scrub')}::boolean[], ${g('type')}::text[], ${g('category')}::text[],
+            ${g('store')}::text[], ${g('locale')}::text[], ${g('readable')}::boolean[], ${g('first')}::text[], ${g('last')}::text[],
+            ${g('company')}::text[], ${g('email')}::text[], ${g('phone')}::text[], ${g('address')}::text[], ${g('birth')}::text[],
+            ${g('emailKey')}::text[], ${g('phoneKey')}::text[], ${g('cEmail')}::boolean[], ${g('cSms')}::boolean[],
+            ${g('cRcs')}::boolean[], ${g('cPostal')}::boolean[], ${g('tier')}::text[], ${g('tierSince')}::timestamptz[],
+            ${g('delta')}::int[], ${g('reset')}::boolean[], ${g('status')}::text[], ${g('mergedInto')}::text[], ${g('erasedAt')}::timestamptz[])
+     AS p(m, c, rv_from, rv_to, at, set_profile, scrub, ty, ca, st, lo, rd, fn, ln, co, em, ph, ad, bd, ek, pk, ce, cs, cr, cp,
+          tier, tier_since, delta, reset, status, merged_into, erased_at)
+WHERE c.merchant_id = p.m AND c.customer_id = p.c AND c.revision < p.rv_from`;
+}
+
+function segments(events: readonly ProjectedEvent[], context: ProjectionContext): Sql | null {
+  const last = new Map<string, { m: string; c: string; segment: string | null; asOf: string }>();
+  for (const e of ofType(events, 'SegmentChanged')) {
+    last.set(`${e.metadata.merchantId}\u0000${e.data.customerId}`, { m: e.metadata.merchantId, c: e.data.customerId, segment: e.data.to, asOf: e.data.asOf });
+  }
+  if (last.size === 0) return null;
+  const r = columns('m', 'c', 'segment', 'asOf');
+  for (const row of last.values()) r.push(row);
+  const t = context.table('customers');
+  return sql`
+UPDATE ${t} AS c SET segment = s.segment, segment_as_of = s.as_of
+  FROM unnest(${r.get('m')}::text[], ${r.get('c')}::text[], ${r.get('segment')}::text[], ${r.get('asOf')}::date[]) AS s(m, c, segment, as_of)
+ WHERE c.merchant_id = s.m AND c.customer_id = s.c AND (c.segment_as_of IS NULL OR c.segment_as_of <= s.as_of)`;
+}

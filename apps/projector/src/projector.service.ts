@@ -1,0 +1,50 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { EventStore } from '@relance/event-store';
+import { CLOCK, CONFIG, EVENT_STORE, KEY_STORE, MERCHANTS, METRICS, PG_POOL, type AppConfig, type Clock, type CustomerKeyStore, type MerchantDirectory, type Registry } from '@relance/platform';
+import type pg from 'pg';
+import { PROJECTIONS } from './projections/index.js';
+import { RfmScheduler } from './rfm/rfm-scheduler.js';
+import { ProfileOpener } from './runner/profile-opener.js';
+import { ProjectionRunner } from './runner/projection-runner.js';
+import { ProjectorMetrics } from './runner/projector-metrics.js';
+
+/** Starts the projection runner and the RFM schedule with the application, stops them with it. */
+@Injectable()
+export class ProjectorService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Projector');
+  private runner: ProjectionRunner | null = null;
+  private scheduler: RfmScheduler | null = null;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(KEY_STORE) private readonly keys: CustomerKeyStore | null,
+    @Inject(MERCHANTS) private readonly merchants: MerchantDirectory,
+    @Inject(METRICS) private readonly registry: Registry,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // Profiles are sealed in the log: without the master key the customers read model cannot be built.
+    if (!this.keys) throw new Error('The projector needs PII_MASTER_KEY to open customer profiles');
+    this.runner = new ProjectionRunner({
+      pool: this.pool,
+      store: this.store,
+      projections: PROJECTIONS,
+      profiles: new ProfileOpener(this.keys),
+      timeZones: (merchantId) => this.merchants.get(merchantId)?.timeZone,
+      logger: this.logger,
+      metrics: new ProjectorMetrics(this.registry),
+      batchSize: this.config.projectorBatchSize,
+    });
+    void this.runner.run().catch((error: unknown) => this.logger.error(`Projection runner stopped: ${String(error)}`));
+    this.scheduler = new RfmScheduler(this.pool, this.store, this.clock, this.merchants, this.config.rfmRunHour, this.logger);
+    this.scheduler.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.scheduler?.stop();
+    await this.runner?.stop();
+  }
+}

@@ -1,0 +1,82 @@
+import { ident, sql } from '@relance/platform';
+import type pg from 'pg';
+import type { Projection } from '../projection.js';
+
+export const nextTable = (table: string): string => `${table}_next`;
+/** While it belongs to a `_next` table, an index carries this suffix; the swap gives it its live name. */
+const twinIndex = (index: string): string => `${index}_nx`;
+
+interface IndexRow {
+  name: string;
+  def: string;
+  primary: boolean;
+  unique: boolean;
+}
+
+async function indexesOf(db: pg.PoolClient, table: string): Promise<IndexRow[]> {
+  const { rows } = await db.query<IndexRow>(
+    `SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS def, i.indisprimary AS primary, i.indisunique AS unique
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+      WHERE i.indrelid = to_regclass($1)
+      ORDER BY c.relname`,
+    [table],
+  );
+  return rows;
+}
+
+/** The live index's definition, on the twin table and under the twin's name. */
+function twinDefinition(index: IndexRow, table: string): string {
+  const match = /^CREATE (UNIQUE )?INDEX \S+ ON \S+ (USING .+)$/.exec(index.def);
+  if (!match) throw new Error(`Unexpected index definition: ${index.def}`);
+  return `CREATE ${match[1] ?? ''}INDEX IF NOT EXISTS ${ident(twinIndex(index.name)).name} ON ${ident(nextTable(table)).name} ${match[2]}`;
+}
+
+/** True when every `_next` table of the projection exists (a rebuild can resume into them). */
+export async function nextTablesExist(db: pg.PoolClient, projection: Projection): Promise<boolean> {
+  const { rows } = await db.query<{ missing: number }>(
+    `SELECT count(*)::int AS missing FROM unnest($1::text[]) AS t(name) WHERE to_regclass(t.name) IS NULL`,
+    [projection.tables.map(nextTable)],
+  );
+  return rows[0]!.missing === 0;
+}
+
+/**
+ * Fresh, empty `_next` twins of the live tables, built for loading: UNLOGGED (no write-ahead log
+ * while they fill) and with only their unique indexes (the upserts need them). The other indexes
+ * are built once, on the loaded rows, by `completeNextTables`.
+ */
+export async function createNextTables(db: pg.PoolClient, projection: Projection): Promise<void> {
+  for (const table of projection.tables) {
+    await db.query(sql`DROP TABLE IF EXISTS ${ident(nextTable(table))}`);
+    await db.query(sql`CREATE UNLOGGED TABLE ${ident(nextTable(table))} (LIKE ${ident(table)} INCLUDING ALL EXCLUDING INDEXES)`);
+    for (const index of await indexesOf(db, table)) {
+      if (!index.unique) continue;
+      await db.query(twinDefinition(index, table));
+      if (index.primary) {
+        await db.query(sql`ALTER TABLE ${ident(nextTable(table))} ADD CONSTRAINT ${ident(twinIndex(index.name))} PRIMARY KEY USING INDEX ${ident(twinIndex(index.name))}`);
+      }
+    }
+  }
+}
+
+/** The remaining indexes, then the write-ahead log: the twins become as durable as the live tables. */
+export async function completeNextTables(db: pg.PoolClient, projection: Projection): Promise<void> {
+  for (const table of projection.tables) {
+    for (const index of await indexesOf(db, table)) if (!index.unique) await db.query(twinDefinition(index, table));
+    await db.query(sql`ALTER TABLE ${ident(nextTable(table))} SET LOGGED`);
+  }
+}
+
+/**
+ * Replaces each live table by its twin, inside the caller's transaction, and gives the twin's
+ * indexes (and primary key) their live names: a rebuilt schema is the migrated schema, name for name.
+ */
+export async function swapTables(db: pg.PoolClient, projection: Projection): Promise<void> {
+  for (const table of projection.tables) await db.query(sql`LOCK TABLE ${ident(table)}, ${ident(nextTable(table))} IN ACCESS EXCLUSIVE MODE`);
+  for (const table of projection.tables) {
+    const live = await indexesOf(db, table);
+    await db.query(sql`DROP TABLE ${ident(table)}`);
+    await db.query(sql`ALTER TABLE ${ident(nextTable(table))} RENAME TO ${ident(table)}`);
+    for (const index of live) await db.query(sql`ALTER INDEX ${ident(twinIndex(index.name))} RENAME TO ${ident(index.name)}`);
+  }
+}

@@ -1,0 +1,152 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { createPool } from '@relance/platform';
+import { ApiKeysRepository } from '../apps/engine/src/auth/api-keys.repository.js';
+import { BENCH_DATABASE_URL, freshBenchDatabase } from './support/bench-database.js';
+import { benchConfigDir } from './support/bench-merchant.js';
+import { EngineProcess } from './support/engine-process.js';
+import { HttpClient } from './support/http-client.js';
+import { benchOptions, positiveInt } from './support/options.js';
+import { LatencyRecorder, perSecond, round } from './support/stats.js';
+import { UsageError } from '../apps/cli/src/command.js';
+
+export const usage =
+  'relance bench ingest [--purchases 50000] [--customers 2000] [--concurrency 32] [--rate 0] [--anonymous 0.2] [--warmup 2000] [--pool 20]';
+
+const MERCHANT = 'bench-ingest';
+const STORES = ['halles', 'croix-rousse'];
+const CATALOGUE = [
+  { sku: 'SJ-2021', name: 'Saint-Joseph 2021', category: 'rouge', unitPriceCents: 2450 },
+  { sku: 'CH-BRUT', name: 'Champagne brut', category: 'champagne', unitPriceCents: 3900 },
+  { sku: 'MUSC-22', name: 'Muscadet 2022', category: 'blanc', unitPriceCents: 1150 },
+  { sku: 'WHISKY-12', name: 'Whisky 12 ans', category: 'spiritueux', unitPriceCents: 5400 },
+];
+
+/**
+ * Purchases over real HTTP into an engine started as a child process (`node bin/relance.js engine`),
+ * in a fresh bench database. Untimed: API key, customers, a warm-up. Timed: either a closed loop
+ * (--concurrency requests in flight, as fast as the engine answers: purchases_per_s) or, with --rate,
+ * an open loop that sends at a fixed rate whatever the answers (latency counted from the scheduled send
+ * time, so a stall is not hidden by fewer requests being sent).
+ */
+export async function run(args: readonly string[]): Promise<Record<string, unknown>> {
+  const o = benchOptions(args, {
+    purchases: { default: '50000', help: 'timed purchases' },
+    customers: { default: '2000', help: 'customers enrolled before the timed part' },
+    concurrency: { default: '32', help: 'requests in flight (closed loop)' },
+    rate: { default: '0', help: 'purchases per second, open loop (0: closed loop)' },
+    anonymous: { default: '0.2', help: 'share of anonymous purchases' },
+    warmup: { default: '2000', help: 'untimed purchases first' },
+    pool: { default: '20', help: 'DATABASE_POOL_MAX of the engine' },
+  });
+  const purchases = positiveInt(o.purchases, 'purchases');
+  const customers = positiveInt(o.customers, 'customers');
+  const concurrency = positiveInt(o.concurrency, 'concurrency');
+  const rate = Number(o.rate);
+  const anonymous = Number(o.anonymous);
+  if (!Number.isFinite(rate) || rate < 0) throw new UsageError(`--rate must be 0 or a positive number (got "${o.rate}")`);
+  if (!(anonymous >= 0 && anonymous <= 1)) throw new UsageError(`--anonymous must be between 0 and 1 (got "${o.anonymous}")`);
+  const warmup = Number(o.warmup);
+
+  const url = await freshBenchDatabase(BENCH_DATABASE_URL);
+  const configDir = await benchConfigDir(MERCHANT);
+  const engine = await EngineProcess.start({
+    DATABASE_URL: url,
+    DATABASE_POOL_MAX: o.pool,
+    CONFIG_DIR: configDir,
+    PII_MASTER_KEY: randomBytes(32).toString('base64'),
+    REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/13',
+  }, 60_000, process.env.BENCH_ENGINE_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
+  const pool = createPool(url, { max: 2, applicationName: 'relance-bench' });
+  const client = new HttpClient(engine.baseUrl, Math.max(concurrency, 64));
+  try {
+    const key = (await new ApiKeysRepository(pool).create(MERCHANT, 'pos', 'bench')).token;
+    const headers = { authorization: `Bearer ${key}` };
+    const ids = Array.from({ length: customers }, (_, i) => `bench-c${i}`);
+    await inParallel(ids.length, 16, async (i) => {
+      const res = await client.request('POST', '/v1/customers', { customerId: ids[i], storeId: STORES[i % 2], profile: { email: `client${i}@example.fr` } }, headers);
+      if (res.status !== 201) throw new Error(`Enrolment failed: ${res.status} ${res.body}`);
+    });
+    const send = async (): Promise<number> => {
+      const body = purchaseBody(Math.random() < anonymous ? null : ids[Math.floor(Math.random() * ids.length)]!);
+      const res = await client.request('POST', '/v1/purchases', body, { ...headers, 'idempotency-key': randomUUID() });
+      return res.status;
+    };
+    if (warmup > 0) await inParallel(warmup, concurrency, send);
+
+    const cpuBefore = await engine.cpuSeconds();
+    const latency = new LatencyRecorder();
+    let errors = 0;
+    const started = performance.now();
+    if (rate > 0) {
+      await openLoop(purchases, rate, latency, async () => {
+        if ((await send().catch(() => 0)) !== 201) errors++;
+      });
+    } else {
+      await inParallel(purchases, concurrency, async () => {
+        const t = performance.now();
+        const status = await send().catch(() => 0);
+        latency.record(performance.now() - t);
+        if (status !== 201) errors++;
+      });
+    }
+    const ms = performance.now() - started;
+    const cpuAfter = await engine.cpuSeconds();
+    const stored = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE event_type = 'PurchaseRecorded'`);
+    return {
+      bench: 'ingest',
+      mode: rate > 0 ? 'open-loop' : 'closed-loop',
+      purchases,
+      customers,
+      ...(rate > 0 ? { rate } : { concurrency }),
+      anonymous_share: anonymous,
+      seconds: round(ms / 1000),
+      purchases_per_s: perSecond(purchases, ms),
+      p50_ms: latency.percentile(50),
+      p90_ms: latency.percentile(90),
+      p99_ms: latency.percentile(99),
+      max_ms: latency.percentile(100),
+      errors,
+      purchases_stored: stored.rows[0]!.n - warmup,
+      engine_cpu_s: cpuBefore !== null && cpuAfter !== null ? round(cpuAfter - cpuBefore) : null,
+    };
+  } finally {
+    client.close();
+    await engine.stop();
+    await pool.end();
+    await rm(configDir, { recursive: true, force: true });
+  }
+}
+
+function purchaseBody(customerId: string | null) {
+  const count = 1 + Math.floor(Math.random() * 3);
+  const lines = Array.from({ length: count }, () => {
+    const item = CATALOGUE[Math.floor(Math.random() * CATALOGUE.length)]!;
+    return { ...item, quantity: 1 + Math.floor(Math.random() * 3), promo: Math.random() < 0.1 };
+  });
+  return { ...(customerId ? { customerId } : {}), storeId: STORES[Math.floor(Math.random() * 2)], currency: 'EUR', lines, purchasedAt: new Date().toISOString() };
+}
+
+async function inParallel(count: number, concurrency: number, work: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) await work(next++);
+    }),
+  );
+}
+
+/** Sends `count` requests at `rate` per second on schedule, whatever the answers; latency from the schedule. */
+async function openLoop(count: number, rate: number, latency: LatencyRecorder, work: () => Promise<void>): Promise<void> {
+  const start = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  for (let i = 0; i < count; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const p = work().then(() => latency.record(performance.now() - due));
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  }
+  await Promise.all(inFlight);
+}

@@ -1,0 +1,50 @@
+import { planDebit } from '../program/points-lots.js';
+import { pointsToTakeBack } from '../program/refund-clawback.js';
+import { refundLineAmounts } from '../sale/refund-lines.js';
+import { DomainError } from '../shared/errors.js';
+import type { CustomerCommandOf } from './customer.commands.js';
+import { record, type CustomerContext, type Decision } from './decision.js';
+
+export const refundAdjustmentId = (refundId: string): string => `refund:${refundId}`;
+
+/**
+ * PurchaseRefunded, then PointsAdjusted taking back the points the refunded part had earned: from
+ * the purchase's own lot first, then first-expiring-first, and as debt for what was already spent.
+ */
+export function refundPurchase(command: CustomerCommandOf<'RefundPurchase'>, decision: Decision, context: CustomerContext): Decision {
+  const { purchaseId, refundId, refundedAt, storeId, reason } = command.data;
+  const { state } = decision;
+  if (state.refundIds.includes(refundId)) {
+    throw new DomainError('refund-already-recorded', `Refund ${refundId} is already recorded`, { refundId });
+  }
+  const purchase = state.purchases.find((p) => p.purchaseId === purchaseId);
+  if (!purchase) throw new DomainError('purchase-not-found', `No purchase ${purchaseId} for this customer`, { purchaseId });
+
+  const lines = refundLineAmounts(purchase, command.data.lines);
+  const amountCents = lines.reduce((sum, line) => sum + line.amountCents, 0);
+  const refunded = record(decision, {
+    type: 'PurchaseRefunded',
+    data: { purchaseId, refundId, customerId: state.customerId, storeId, lines, amountCents, reason, refundedAt },
+  });
+
+  const after = refunded.state.purchases.find((p) => p.purchaseId === purchaseId);
+  const points = after ? pointsToTakeBack(after) : 0;
+  if (points === 0) return refunded;
+  const plan = planDebit(refunded.state.lots, points, after?.lotId ?? null);
+  return record(refunded, {
+    type: 'PointsAdjusted',
+    data: {
+      customerId: state.customerId,
+      adjustmentId: refundAdjustmentId(refundId),
+      points: -points,
+      reason: 'refund',
+      sourceId: purchaseId,
+      lots: plan.debits,
+      debtPoints: plan.shortfall,
+      lotId: null,
+      expiresAt: null,
+      note: null,
+      adjustedAt: context.now,
+    },
+  });
+}

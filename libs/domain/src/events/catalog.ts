@@ -1,0 +1,114 @@
+import type { z } from 'zod';
+import { CampaignTriggered, MessageSuppressed, OfferRedeemed } from './campaign.events.js';
+import { ConsentGranted, ConsentWithdrawn } from './consent.events.js';
+import { CustomerEnrolled, CustomerErased, CustomerProfileUpdated, CustomersMerged } from './customer.events.js';
+import {
+  ChallengeCompleted,
+  PointsAdjusted,
+  PointsEarned,
+  PointsExpired,
+  PointsRedeemed,
+  RewardIssued,
+  RewardRedeemed,
+  TierChanged,
+} from './loyalty.events.js';
+import {
+  MessageClicked,
+  MessageDelivered,
+  MessageFailed,
+  MessageOpened,
+  MessageQueued,
+  MessageSent,
+} from './message.events.js';
+import { ProgramActivated } from './program.events.js';
+import { PurchaseRecorded, PurchaseRefunded, VisitRecorded } from './purchase.events.js';
+import { SegmentChanged } from './segment.events.js';
+
+/**
+ * The event catalog: every event type with the schema of its data. A released type is never edited;
+ * a change is a new type (`…V2`) plus an upcaster.
+ */
+export const EVENT_SCHEMAS = {
+  CustomerEnrolled,
+  CustomerProfileUpdated,
+  CustomersMerged,
+  CustomerErased,
+  ConsentGranted,
+  ConsentWithdrawn,
+  PurchaseRecorded,
+  PurchaseRefunded,
+  VisitRecorded,
+  PointsEarned,
+  PointsRedeemed,
+  PointsExpired,
+  PointsAdjusted,
+  TierChanged,
+  RewardIssued,
+  RewardRedeemed,
+  ChallengeCompleted,
+  SegmentChanged,
+  CampaignTriggered,
+  MessageSuppressed,
+  MessageQueued,
+  MessageSent,
+  MessageDelivered,
+  MessageFailed,
+  MessageOpened,
+  MessageClicked,
+  OfferRedeemed,
+  ProgramActivated,
+} as const;
+
+export type EventType = keyof typeof EVENT_SCHEMAS;
+export type EventData<T extends EventType> = z.infer<(typeof EVENT_SCHEMAS)[T]>;
+export type DomainEvent = { [T in EventType]: { type: T; data: EventData<T> } }[EventType];
+export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
+
+export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
+
+export type CustomerEvent = EventOf<'CustomerEnrolled' | 'CustomerProfileUpdated' | 'CustomersMerged' | 'CustomerErased'>;
+export type ConsentEvent = EventOf<'ConsentGranted' | 'ConsentWithdrawn'>;
+export type PurchaseEvent = EventOf<'PurchaseRecorded' | 'PurchaseRefunded' | 'VisitRecorded'>;
+export type LoyaltyEvent = EventOf<
+  | 'PointsEarned'
+  | 'PointsRedeemed'
+  | 'PointsExpired'
+  | 'PointsAdjusted'
+  | 'TierChanged'
+  | 'RewardIssued'
+  | 'RewardRedeemed'
+  | 'ChallengeCompleted'
+>;
+export type SegmentEvent = EventOf<'SegmentChanged'>;
+export type CampaignEvent = EventOf<'CampaignTriggered' | 'MessageSuppressed' | 'OfferRedeemed'>;
+export type MessageEvent = EventOf<
+  'MessageQueued' | 'MessageSent' | 'MessageDelivered' | 'MessageFailed' | 'MessageOpened' | 'MessageClicked'
+>;
+export type ProgramEvent = EventOf<'ProgramActivated'>;
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(EVENT_SCHEMAS, type);
+}
+
+export class InvalidEventError extends Error {
+  override readonly name = 'InvalidEventError';
+  constructor(
+    readonly eventType: string,
+    readonly issues: readonly string[],
+  ) {
+    super(`Invalid ${eventType} event: ${issues.join('; ')}`);
+  }
+}
+
+/** Validates an event at a boundary (before append, or when reading events written by others). */
+export function parseEvent(type: string, data: unknown): DomainEvent {
+  if (!isEventType(type)) throw new InvalidEventError(type, ['unknown event type']);
+  const result = EVENT_SCHEMAS[type].safeParse(data);
+  if (!result.success) {
+    throw new InvalidEventError(
+      type,
+      result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
+  }
+  return { type, data: result.data } as DomainEvent;
+}

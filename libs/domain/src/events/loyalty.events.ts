@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { Cents, Id, Instant, Points } from './primitives.js';
+import { LotDebit } from './loyalty-state.js';
+
+/** Everything here is decided once, under the program version in force, and never recomputed. */
+
+export const EARN_REASONS = ['purchase', 'visit', 'bonus', 'challenge'] as const;
+
+export const PointsEarned = z
+  .object({
+    customerId: Id,
+    /** The lot these points form (minus any debt they repay). */
+    lotId: z.string().min(1).max(200),
+    points: Points,
+    /** Part of `points` that paid back a debt (points taken back after they were spent). */
+    debtRepaid: z.number().int().min(0),
+    reason: z.enum(EARN_REASONS),
+    /** The purchase, visit, campaign or challenge the points come from. */
+    sourceId: z.string().min(1).max(200),
+    programVersion: z.string().min(1),
+    /** How the points were computed, for support staff ("why 37 points?"). */
+    basis: z.record(z.string(), z.number()),
+    earnedAt: Instant,
+    expiresAt: Instant.nullable(),
+  })
+  .strict();
+
+export const PointsRedeemed = z
+  .object({
+    customerId: Id,
+    redemptionId: Id,
+    points: Points,
+    rewardCode: Id,
+    /** The reward this redemption issued. */
+    rewardId: Id,
+    lots: z.array(LotDebit).min(1),
+    redeemedAt: Instant,
+  })
+  .strict();
+
+export const PointsExpired = z
+  .object({
+    customerId: Id,
+    lotId: z.string().min(1).max(200),
+    points: Points,
+    expiredAt: Instant,
+  })
+  .strict();
+
+/**
+ * A correction. Negative: debited from `lots` first-expiring-first; what the lots cannot cover
+ * becomes `debtPoints`, repaid by the next points earned. Positive: forms the lot `lotId`.
+ */
+export const PointsAdjusted = z
+  .object({
+    customerId: Id,
+    adjustmentId: z.string().min(1).max(200),
+    points: z.number().int().refine((n) => n !== 0, 'must not be zero'),
+    reason: z.enum(['refund', 'manual', 'correction']),
+    /** The refund (or ticket) behind it. */
+    sourceId: z.string().min(1).max(200).nullable(),
+    lots: z.array(LotDebit),
+    debtPoints: z.number().int().min(0),
+    lotId: z.string().min(1).max(200).nullable(),
+    expiresAt: Instant.nullable(),
+    note: z.string().max(500).nullable(),
+    adjustedAt: Instant,
+  })
+  .strict();
+
+export const TierChanged = z
+  .object({
+    customerId: Id,
+    from: Id.nullable(),
+    to: Id,
+    direction: z.enum(['up', 'down']),
+    /** Net spend over the rolling window that decided it. */
+    rollingSpendCents: z.number().int(),
+    windowStart: Instant,
+    /** A tier reached is kept at least until then, whatever the spend. */
+    guaranteedUntil: Instant.nullable(),
+    programVersion: z.string().min(1),
+    changedAt: Instant,
+  })
+  .strict();
+
+export const RewardIssued = z
+  .object({
+    customerId: Id,
+    rewardId: Id,
+    rewardCode: Id,
+    name: z.string().min(1).max(200),
+    kind: z.enum(['voucher', 'product', 'experience']),
+    valueCents: Cents.nullable(),
+    pointsCost: z.number().int().min(0),
+    trigger: z.enum(['redemption', 'automatic', 'campaign']),
+    programVersion: z.string().min(1),
+    issuedAt: Instant,
+    expiresAt: Instant.nullable(),
+  })
+  .strict();
+
+export const RewardRedeemed = z
+  .object({
+    customerId: Id,
+    rewardId: Id,
+    purchaseId: Id.nullable(),
+    redeemedAt: Instant,
+  })
+  .strict();
+
+export const ChallengeCompleted = z
+  .object({
+    customerId: Id,
+    challengeId: Id,
+    bonusPoints: z.number().int().min(0),
+    completedAt: Instant,
+  })
+  .strict();

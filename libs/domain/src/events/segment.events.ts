@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { Id, Instant, LocalDate } from './primitives.js';
+
+/** The usual eleven RFM segments. */
+export const SEGMENTS = [
+  'champions',
+  'loyal',
+  'potential-loyalist',
+  'new',
+  'promising',
+  'need-attention',
+  'about-to-sleep',
+  'at-risk',
+  'cant-lose-them',
+  'hibernating',
+  'lost',
+] as const;
+export const Segment = z.enum(SEGMENTS);
+export type Segment = z.infer<typeof Segment>;
+
+const Score = z.number().int().min(1).max(5);
+
+/** A customer moved between RFM segments (or entered or left scoring) in one RFM run. */
+export const SegmentChanged = z
+  .object({
+    customerId: Id,
+    from: Segment.nullable(),
+    to: Segment.nullable(),
+    scores: z.object({ recency: Score, frequency: Score, monetary: Score }).strict().nullable(),
+    values: z
+      .object({
+        recencyDays: z.number().int().min(0),
+        frequency: z.number().int().min(0),
+        monetaryCents: z.number().int(),
+      })
+      .strict()
+      .nullable(),
+    /** "Today" of the run, in the merchant's time zone. */
+    asOf: LocalDate,
+    runId: z.string().min(1).max(100),
+    changedAt: Instant,
+  })
+  .strict();

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { Cents, Id } from '../events/primitives.js';
+import { VISIT_KINDS } from '../events/purchase.events.js';
+import { configIssueMessage, toConfigIssues, type ConfigIssue } from '../shared/config-messages.js';
+import { ALWAYS, checkProgram, checkRewards, checkTierLevels } from './program.consistency.js';
+import { hasAtMostThreeDecimals } from './thousandths.js';
+
+export { canonicalJson } from './canonical-json.js';
+
+/**
+ * A merchant's loyalty program as operators write it (program.yaml). Every default is filled in by
+ * parsing, so the parsed definition says everything and its hash identifies the rules exactly.
+ */
+
+/** Rates are exact in thousandths, so that the points arithmetic stays in integers. */
+const Multiplier = z
+  .number()
+  .gt(0, 'must be greater than 0')
+  .max(10, 'must be at most 10')
+  .refine(hasAtMostThreeDecimals, 'at most 3 decimals (e.g. 1.125)');
+
+const VisitEarning = z.strictObject({
+  points: z.int().min(1),
+  kinds: z.array(z.enum(VISIT_KINDS)).min(1),
+  /** Visits that earn per customer and local day (a tasting every evening earns once). */
+  maxPerDay: z.int().min(1).max(100).default(1),
+});
+
+const EarnRules = z.strictObject({
+  /** Points per euro of eligible spend. */
+  perEuro: z.number().min(0).max(1000).refine(hasAtMostThreeDecimals, 'at most 3 decimals (e.g. 1.5)'),
+  /** Flat points per purchase whose total reaches minimumPurchaseCents. */
+  perPurchase: z.int().min(0).max(100_000).default(0),
+  minimumPurchaseCents: Cents.default(0),
+  /** By line category, compared without regard to case. */
+  categoryMultipliers: z.record(z.string().min(1).max(64), Multiplier).default({}),
+  /** "excluded": promotions and points do not add up (the French usual). */
+  promoLines: z.enum(['excluded', 'included']).default('excluded'),
+  visits: VisitEarning.nullable().default(null),
+});
+
+const TierLevel = z.strictObject({
+  id: Id,
+  name: z.string().min(1).max(100),
+  /** Rolling net spend needed to reach the level. */
+  minSpendCents: Cents,
+  earnMultiplier: Multiplier.default(1),
+});
+
+const TierLevels = z.array(TierLevel).min(1).superRefine(checkTierLevels, ALWAYS);
+
+const Tiers = z.strictObject({
+  /** Tiers follow net spend over this many months up to today. */
+  windowMonths: z.int().min(1).max(120),
+  /** A tier reached is kept at least this long, whatever the spend; 0 for no guarantee. */
+  guaranteeMonths: z.int().min(0).max(120),
+  downgrade: z.enum(['to-qualifying', 'one-step']),
+  levels: TierLevels,
+});
+
+const Reward = z.strictObject({
+  id: Id,
+  name: z.string().min(1).max(200),
+  kind: z.enum(['voucher', 'product', 'experience']),
+  costPoints: z.int().min(1).max(1_000_000),
+  valueCents: Cents.nullable().default(null),
+  /** Null: the reward never expires. */
+  validityDays: z.int().min(1).max(3650).nullable().default(null),
+  /** Issued by itself whenever the balance covers it. */
+  autoIssue: z.boolean().default(false),
+  minTier: Id.nullable().default(null),
+});
+
+const Rewards = z.array(Reward).default([]).superRefine(checkRewards, ALWAYS);
+
+export const Program = z
+  .strictObject({
+    name: z.string().min(1).max(200),
+    earn: EarnRules,
+    tiers: Tiers,
+    rewards: Rewards,
+    /** Null: points never expire. */
+    expiry: z.strictObject({ months: z.int().min(1).max(120) }).nullable(),
+  })
+  .superRefine(checkProgram, ALWAYS);
+
+export type Program = z.infer<typeof Program>;
+/** What an operator may write (defaults not yet filled in). */
+export type ProgramInput = z.input<typeof Program>;
+export type EarnRules = Program['earn'];
+export type TierRules = Program['tiers'];
+export type TierLevel = TierRules['levels'][number];
+export type RewardDefinition = Program['rewards'][number];
+
+/** The program in force: its definition and the content hash that every decision records. */
+export interface ActiveProgram {
+  readonly version: string;
+  readonly definition: Program;
+}
+
+export type ProgramParseResult = { success: true; program: Program } | { success: false; issues: ConfigIssue[] };
+
+/** Parses a program with every problem reported at once, each with its path and an operator's message. */
+export function parseProgram(input: unknown): ProgramParseResult {
+  const result = Program.safeParse(input, { error: configIssueMessage });
+  return result.success ? { success: true, program: result.data } : { success: false, issues: toConfigIssues(result.error) };
+}

@@ -1,0 +1,167 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The whole configuration, parsed once from the environment at start. Nothing else reads process.env.
+ * Every problem is reported at once, each with the variable's name and what is expected.
+ */
+export interface AppConfig {
+  readonly databaseUrl: string;
+  readonly databasePoolMax: number;
+  readonly redisUrl: string;
+  readonly eventStore: 'postgres' | 'eventstoredb';
+  readonly eventStoreUrl: string | undefined;
+  /** 32 bytes; undefined when not configured (only commands that touch personal data require it). */
+  readonly piiMasterKey: Buffer | undefined;
+  readonly httpHost: string;
+  readonly enginePort: number;
+  readonly projectorPort: number;
+  readonly configDir: string;
+  readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
+  readonly apiKeyCacheSeconds: number;
+  readonly httpBodyLimitBytes: number;
+  /** How long a write holding an Idempotency-Key may run before another process may take it over. */
+  readonly idempotencyLeaseSeconds: number;
+  /** How long a completed write's response is kept for retries with its Idempotency-Key. */
+  readonly idempotencyRetentionHours: number;
+  /** Events per projector transaction. */
+  readonly projectorBatchSize: number;
+  /** Local hour (merchant's time zone) from which the daily RFM run may start. */
+  readonly rfmRunHour: number;
+}
+
+export type Requirement = 'piiMasterKey';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export const CONFIG_DEFAULTS = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/relance',
+  DATABASE_POOL_MAX: '10',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  EVENT_STORE: 'postgres',
+  HTTP_HOST: '127.0.0.1',
+  ENGINE_PORT: '3000',
+  PROJECTOR_PORT: '3001',
+  CONFIG_DIR: 'config',
+  LOG_LEVEL: 'info',
+  API_KEY_CACHE_SECONDS: '30',
+  HTTP_BODY_LIMIT_BYTES: '262144',
+  IDEMPOTENCY_LEASE_SECONDS: '30',
+  IDEMPOTENCY_RETENTION_HOURS: '72',
+  PROJECTOR_BATCH_SIZE: '2000',
+  RFM_RUN_HOUR: '4',
+} as const;
+
+export function loadConfig(env: Env = process.env, requirements: readonly Requirement[] = []): AppConfig {
+  const problems: string[] = [];
+  const get = (name: keyof typeof CONFIG_DEFAULTS): string => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? CONFIG_DEFAULTS[name] : value.trim();
+  };
+
+  const databaseUrl = url(get('DATABASE_URL'), 'DATABASE_URL', ['postgres:', 'postgresql:'], problems);
+  const redisUrl = url(get('REDIS_URL'), 'REDIS_URL', ['redis:', 'rediss:'], problems);
+
+  const eventStoreRaw = get('EVENT_STORE');
+  let eventStore: AppConfig['eventStore'] = 'postgres';
+  if (eventStoreRaw === 'postgres' || eventStoreRaw === 'eventstoredb') eventStore = eventStoreRaw;
+  else problems.push(`EVENT_STORE: must be "postgres" or "eventstoredb" (got "${eventStoreRaw}")`);
+
+  const eventStoreUrl = env.EVENTSTORE_URL?.trim() || undefined;
+  if (eventStore === 'eventstoredb' && !eventStoreUrl) {
+    problems.push('EVENTSTORE_URL: required when EVENT_STORE=eventstoredb (e.g. esdb://127.0.0.1:2113?tls=false)');
+  } else if (eventStoreUrl && !/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\//.test(eventStoreUrl)) {
+    problems.push(`EVENTSTORE_URL: must be an esdb:// or kurrentdb:// connection string (got "${eventStoreUrl}")`);
+  }
+
+  const piiMasterKey = masterKey(env, problems);
+  if (requirements.includes('piiMasterKey') && !piiMasterKey && !problems.some((p) => p.startsWith('PII_MASTER_KEY'))) {
+    problems.push(
+      'PII_MASTER_KEY: required (base64 of 32 random bytes; `npx relance keys master` prints a new one), ' +
+        'or PII_MASTER_KEY_FILE pointing at a file holding it',
+    );
+  }
+
+  const logLevel = get('LOG_LEVEL');
+  if (!['error', 'warn', 'info', 'debug'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL: must be one of error, warn, info, debug (got "${logLevel}")`);
+  }
+
+  const config: AppConfig = {
+    databaseUrl,
+    databasePoolMax: integer(get('DATABASE_POOL_MAX'), 'DATABASE_POOL_MAX', 1, 500, problems),
+    redisUrl,
+    eventStore,
+    eventStoreUrl,
+    piiMasterKey,
+    httpHost: get('HTTP_HOST'),
+    enginePort: integer(get('ENGINE_PORT'), 'ENGINE_PORT', 0, 65535, problems),
+    projectorPort: integer(get('PROJECTOR_PORT'), 'PROJECTOR_PORT', 0, 65535, problems),
+    configDir: path.resolve(get('CONFIG_DIR')),
+    logLevel: logLevel as AppConfig['logLevel'],
+    apiKeyCacheSeconds: integer(get('API_KEY_CACHE_SECONDS'), 'API_KEY_CACHE_SECONDS', 0, 3600, problems),
+    httpBodyLimitBytes: integer(get('HTTP_BODY_LIMIT_BYTES'), 'HTTP_BODY_LIMIT_BYTES', 1024, 50 * 1024 * 1024, problems),
+    idempotencyLeaseSeconds: integer(get('IDEMPOTENCY_LEASE_SECONDS'), 'IDEMPOTENCY_LEASE_SECONDS', 1, 3600, problems),
+    idempotencyRetentionHours: integer(get('IDEMPOTENCY_RETENTION_HOURS'), 'IDEMPOTENCY_RETENTION_HOURS', 1, 24 * 90, problems),
+    projectorBatchSize: integer(get('PROJECTOR_BATCH_SIZE'), 'PROJECTOR_BATCH_SIZE', 1, 50_000, problems),
+    rfmRunHour: integer(get('RFM_RUN_HOUR'), 'RFM_RUN_HOUR', 0, 23, problems),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function url(value: string, name: string, protocols: readonly string[], problems: string[]): string {
+  try {
+    const parsed = new URL(value);
+    if (!protocols.includes(parsed.protocol)) {
+      problems.push(`${name}: must start with ${protocols.map((p) => `${p}//`).join(' or ')} (got "${redact(value)}")`);
+    }
+  } catch {
+    problems.push(`${name}: not a valid URL (got "${redact(value)}")`);
+  }
+  return value;
+}
+
+function integer(value: string, name: string, min: number, max: number, problems: string[]): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    problems.push(`${name}: must be an integer between ${min} and ${max} (got "${value}")`);
+    return min;
+  }
+  return n;
+}
+
+function masterKey(env: Env, problems: string[]): Buffer | undefined {
+  let encoded = env.PII_MASTER_KEY?.trim();
+  const file = env.PII_MASTER_KEY_FILE?.trim();
+  if (encoded && file) {
+    problems.push('PII_MASTER_KEY / PII_MASTER_KEY_FILE: set one of them, not both');
+    return undefined;
+  }
+  if (file) {
+    if (!existsSync(file)) {
+      problems.push(`PII_MASTER_KEY_FILE: file "${file}" does not exist`);
+      return undefined;
+    }
+    encoded = readFileSync(file, 'utf8').trim();
+  }
+  if (!encoded) return undefined;
+  const key = Buffer.from(encoded, 'base64');
+  if (key.length !== 32 || key.toString('base64').replace(/=+$/, '') !== encoded.replace(/=+$/, '')) {
+    problems.push(`${file ? 'PII_MASTER_KEY_FILE' : 'PII_MASTER_KEY'}: must be base64 of exactly 32 bytes (AES-256)`);
+    return undefined;
+  }
+  return key;
+}
+
+/** Hides the password of a connection string in messages. */
+export function redact(value: string): string {
+  return value.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
+}

@@ -1,0 +1,3 @@
+export * from './load-merchant-config.js';
+export * from './merchant.schema.js';
+export * from './yaml-source.js';

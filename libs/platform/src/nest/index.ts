@@ -1,0 +1,4 @@
+export * from './core.module.js';
+export * from './health.js';
+export * from './merchant-directory.js';
+export * from './tokens.js';

@@ -1,0 +1,3 @@
+export * from './customer-key-store.js';
+export * from './identity-index.js';
+export * from './pii-cipher.js';
