@@ -154,7 +154,10 @@ export interface EventStore {
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StreamSlice>;
   readAll(options?: ReadAllOptions): Promise<AllSlice>;
   subscribe(options?: SubscribeOptions): Subscription;
-  /** Position of the last event, START when the log is empty. */
+  /**
+   * Position of the last event of the settled log (START when empty): a subscription started after it
+   * misses nothing. It can lag a just-committed append while an older write is still in flight.
+   */
   headPosition(): Promise<LogPosition>;
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,139 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError, type Command } from '../command.js';
+
+const USAGE = 'relance demo [--merchant cave-demo] [--empty] [--state-dir .relance]';
+
+/**
+ * The newcomer's first run: on local defaults, prepares everything (database, migrations, a dev master
+ * key and an admin API key kept in the state folder), starts the engine and the projector as two
+ * processes, enters a few demo customers through the API, and prints what to try next. Ctrl-C stops both.
+ */
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'run the engine and projector with a demo merchant on local defaults',
+  usage: USAGE,
+  async run(args) {
+    const { values } = parse(args);
+    const merchantId = values.merchant ?? 'cave-demo';
+    const secrets = new (await import('../demo/dev-secrets.js')).DevSecrets(path.resolve(values['state-dir'] ?? '.relance'));
+    const { ConfigError, createPool, ensureDatabase, loadConfig, loadMerchantConfigs, migrate } = await import('@relance/platform');
+    const { checkRedis, postgresDown, ServiceDownError } = await import('../demo/service-checks.js');
+
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    if (!env.PII_MASTER_KEY && !env.PII_MASTER_KEY_FILE) {
+      const master = await secrets.ensureMasterKeyFile();
+      env.PII_MASTER_KEY_FILE = master.file;
+      if (master.created) console.log(`Created a development master key in ${master.file} (demo only: never use it in production).`);
+    }
+    const config = loadConfig(env, ['piiMasterKey']);
+    const merchants = await loadMerchantConfigs(config.configDir);
+    if (!merchants.some((m) => m.id === merchantId)) {
+      throw new ConfigError([`--merchant: "${merchantId}" is not configured in ${config.configDir}/merchants/`]);
+    }
+
+    try {
+      try {
+        await ensureDatabase(config.databaseUrl);
+      } catch (error) {
+        throw postgresDown(config.databaseUrl, error);
+      }
+      await checkRedis(config.redisUrl);
+    } catch (error) {
+      if (error instanceof ServiceDownError) {
+        console.error(error.message);
+        return 69; // EX_UNAVAILABLE
+      }
+      throw error;
+    }
+    const migrated = await migrate(config.databaseUrl);
+    if (migrated.applied.length > 0) console.log(`Applied ${migrated.applied.length} migrations.`);
+
+    const pool = createPool(config.databaseUrl, { max: 1, applicationName: 'relance-demo' });
+    const { ensureDemoApiKey } = await import('../demo/demo-api-key.js');
+    const apiKey = await ensureDemoApiKey(pool, secrets, merchantId).finally(() => pool.end());
+
+    const { AppProcess } = await import('../demo/app-process.js');
+    const engineUrl = `http://${config.httpHost}:${config.enginePort}`;
+    const projectorUrl = `http://${config.httpHost}:${config.projectorPort}`;
+    const apps = [AppProcess.start('engine', env), AppProcess.start('projector', env)];
+    const stopAll = () => Promise.all(apps.map((app) => app.stop()));
+    let stopping = false;
+    const onSignal = () => {
+      if (stopping) return;
+      stopping = true;
+      console.log('\nStopping the engine and the projector…');
+      void stopAll();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+
+    try {
+      await Promise.all(apps.map((app) => app.waitHealthy(app.name === 'engine' ? engineUrl : projectorUrl, 90_000)));
+      if (!values.empty) {
+        const { seedDemoData } = await import('../demo/demo-seed.js');
+        const seeded = await seedDemoData(engineUrl, apiKey.token, new Date());
+        console.log(seeded.skipped ? 'Demo data already present: nothing added.' : `Entered ${seeded.requests} demo requests (customers ${seeded.customers.join(', ')}).`);
+      }
+    } catch (error) {
+      console.error(`relance demo: ${(error as Error).message}`);
+      await stopAll();
+      return 1;
+    }
+
+    console.log(readyBanner({ merchantId, engineUrl, projectorUrl, token: apiKey.token, keyFile: secrets.apiKeyFile, created: apiKey.created }));
+    // Runs until Ctrl-C, or until one app dies: then the other is stopped too.
+    const first = await Promise.race(apps.map((app) => app.exited.then((code) => ({ app, code }))));
+    if (!stopping) console.error(`The ${first.app.name} exited with code ${first.code}: stopping the demo.`);
+    await stopAll();
+    return stopping ? 0 : first.code || 1;
+  },
+};
+
+interface Banner {
+  merchantId: string;
+  engineUrl: string;
+  projectorUrl: string;
+  token: string;
+  keyFile: string;
+  created: boolean;
+}
+
+function readyBanner({ merchantId, engineUrl, projectorUrl, token, keyFile, created }: Banner): string {
+  const purchase = JSON.stringify({
+    customerId: 'demo-camille',
+    storeId: 'halles',
+    currency: 'EUR',
+    purchasedAt: new Date().toISOString(),
+    lines: [{ sku: 'CHP-BRUT', name: 'Champagne brut', category: 'champagne', quantity: 1, unitPriceCents: 3490 }],
+  });
+  return `
+Relance demo is running for merchant ${merchantId}.
+  API          ${engineUrl}/v1   (OpenAPI: ${engineUrl}/docs)
+  health       ${engineUrl}/health   ${projectorUrl}/health
+  metrics      ${engineUrl}/metrics  ${projectorUrl}/metrics
+  admin key    ${token}
+               (${created ? 'created and ' : ''}kept in ${keyFile}; \`relance keys create\` makes more)
+
+Try:
+  export RELANCE_KEY=$(cat ${keyFile})
+  curl -s -H "Authorization: Bearer $RELANCE_KEY" ${engineUrl}/v1/customers/demo-camille
+  curl -s -X POST ${engineUrl}/v1/purchases -H "Authorization: Bearer $RELANCE_KEY" \\
+       -H 'Content-Type: application/json' -H 'Idempotency-Key: demo-try-1' -d '${purchase}'
+  (send the purchase twice: the second answer is the first one replayed, nothing is recorded again)
+
+Ctrl-C stops both.`;
+}
+
+function parse(args: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...args],
+      options: { merchant: { type: 'string' }, empty: { type: 'boolean' }, 'state-dir': { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}

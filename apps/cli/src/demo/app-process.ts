@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const RELANCE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bin/relance.js');
+
+/**
+ * One of the apps (`relance engine`, `relance projector`) run as its own process, as in production,
+ * with its output prefixed by its name. Separate processes keep each app's signals, metrics registry
+ * and crash isolated: the demo shows the deployment, not a special single-process mode.
+ */
+export class AppProcess {
+  readonly exited: Promise<number>;
+  private readonly child: ChildProcess;
+
+  private constructor(
+    readonly name: string,
+    env: NodeJS.ProcessEnv,
+  ) {
+    this.child = spawn(process.execPath, [RELANCE_BIN, name], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const prefix = `[${name}]`.padEnd(12);
+    for (const stream of [this.child.stdout!, this.child.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
+    }
+    this.exited = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1)));
+    });
+  }
+
+  static start(name: 'engine' | 'projector', env: NodeJS.ProcessEnv): AppProcess {
+    return new AppProcess(name, env);
+  }
+
+  /** Resolves once GET /health answers 200; rejects if the process exits or the time is up. */
+  async waitHealthy(baseUrl: string, timeoutMs: number): Promise<void> {
+    let exitCode: number | undefined;
+    void this.exited.then((code) => (exitCode = code));
+    const deadline = Date.now() + timeoutMs;
+    let last = 'no answer yet';
+    while (Date.now() < deadline) {
+      if (exitCode !== undefined) throw new Error(`the ${this.name} exited with code ${exitCode} before it was ready (its output is above)`);
+      try {
+        const res = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(2_000) });
+        if (res.status === 200) return;
+        last = `/health answered ${res.status}: ${await res.text()}`;
+      } catch (error) {
+        last = (error as Error).message;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`the ${this.name} was not healthy after ${timeoutMs / 1000} s (${last})`);
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited after the grace period. */
+  async stop(graceMs = 10_000): Promise<number> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+      const code = await this.exited;
+      clearTimeout(timer);
+      return code;
+    }
+    return this.exited;
+  }
+}
