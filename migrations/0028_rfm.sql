@@ -1,18 +1,22 @@
 -- RFM (shared/DESIGN.md §5). Not a projection: the RFM job's own state. rfm_scores holds what the last
 -- published run computed for every scored customer; a change of segment against it is what the job
 -- announces with a SegmentChanged event (customers.segment follows those events, so replays agree).
+-- It keeps the last purchase date rather than a recency in days, and the run that last changed the row
+-- rather than the last run: from one day to the next most rows then stay as they are, and the daily
+-- run rewrites only the customers whose figures moved. Recency as of the last run is
+-- rfm_runs.as_of - last_purchase_on.
 CREATE TABLE rfm_scores (
-  merchant_id     text    NOT NULL,
-  customer_id     text    NOT NULL,
-  recency_days    integer NOT NULL,
-  frequency       integer NOT NULL,
-  monetary_cents  bigint  NOT NULL,
+  merchant_id     text     NOT NULL,
+  customer_id     text     NOT NULL,
+  last_purchase_on date    NOT NULL,
+  frequency       integer  NOT NULL,
+  monetary_cents  bigint   NOT NULL,
   recency_score   smallint NOT NULL,
   frequency_score smallint NOT NULL,
   monetary_score  smallint NOT NULL,
-  segment         text    NOT NULL,
-  as_of           date    NOT NULL,
-  run_id          text    NOT NULL,
+  segment         text     NOT NULL,
+  changed_as_of   date     NOT NULL,
+  changed_run_id  text     NOT NULL,
   CONSTRAINT rfm_scores_pkey PRIMARY KEY (merchant_id, customer_id)
 );
 CREATE INDEX rfm_scores_segment_idx ON rfm_scores (merchant_id, segment);

@@ -58,6 +58,8 @@ describe('RFM runs: SegmentChanged events, crash and resume', () => {
     const [same] = (await new RfmRun(env.pool, env.store, clock).run(params(), 'run-2'))!;
     expect(same).toMatchObject({ changes: 0 });
     expect(await segmentEvents()).toHaveLength(39);
+    // Nothing moved: no row of rfm_scores was rewritten.
+    expect(new Set((await rowsOf(env.pool, 'rfm_scores', shop.merchantId)).map((s) => s.changed_run_id))).toEqual(new Set(['run-1']));
 
     await shop.erase('c03', '2026-06-29T10:00:00.000Z');
     await env.project([customersProjection]);

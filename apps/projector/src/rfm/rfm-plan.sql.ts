@@ -29,21 +29,31 @@ SELECT ${merchantId}, ${runId}, (x.seq - 1) / ${sliceSize}::int,
  GROUP BY 3`;
 }
 
-/** rfm_scores becomes this run's result: customers no longer scored leave it. */
+/**
+ * rfm_scores becomes this run's result: customers no longer scored leave it, and only rows whose
+ * figures moved are written (most customers' stay the same from one day to the next). Set-based
+ * joins rather than INSERT … ON CONFLICT, which probes the primary key once per scored customer.
+ */
 export function replaceScores(merchantId: string, runId: string, asOf: string): Sql[] {
   return [
     sql`
 DELETE FROM rfm_scores s
  WHERE s.merchant_id = ${merchantId} AND NOT EXISTS (SELECT 1 FROM rfm_candidate n WHERE n.customer_id = s.customer_id)`,
     sql`
-INSERT INTO rfm_scores AS s (merchant_id, customer_id, recency_days, frequency, monetary_cents, recency_score, frequency_score,
-                             monetary_score, segment, as_of, run_id)
-SELECT ${merchantId}, customer_id, recency_days, frequency, monetary_cents, recency_score, frequency_score, monetary_score, segment,
-       ${asOf}::date, ${runId}
-  FROM rfm_candidate
-ON CONFLICT (merchant_id, customer_id) DO UPDATE SET
-  recency_days = EXCLUDED.recency_days, frequency = EXCLUDED.frequency, monetary_cents = EXCLUDED.monetary_cents,
-  recency_score = EXCLUDED.recency_score, frequency_score = EXCLUDED.frequency_score, monetary_score = EXCLUDED.monetary_score,
-  segment = EXCLUDED.segment, as_of = EXCLUDED.as_of, run_id = EXCLUDED.run_id`,
+UPDATE rfm_scores s
+   SET last_purchase_on = n.last_purchase_on, frequency = n.frequency, monetary_cents = n.monetary_cents,
+       recency_score = n.recency_score, frequency_score = n.frequency_score, monetary_score = n.monetary_score,
+       segment = n.segment, changed_as_of = ${asOf}::date, changed_run_id = ${runId}
+  FROM rfm_candidate n
+ WHERE s.merchant_id = ${merchantId} AND s.customer_id = n.customer_id
+   AND (s.last_purchase_on, s.frequency, s.monetary_cents, s.recency_score, s.frequency_score, s.monetary_score, s.segment)
+       IS DISTINCT FROM (n.last_purchase_on, n.frequency, n.monetary_cents, n.recency_score, n.frequency_score, n.monetary_score, n.segment)`,
+    sql`
+INSERT INTO rfm_scores (merchant_id, customer_id, last_purchase_on, frequency, monetary_cents, recency_score, frequency_score,
+                        monetary_score, segment, changed_as_of, changed_run_id)
+SELECT ${merchantId}, n.customer_id, n.last_purchase_on, n.frequency, n.monetary_cents, n.recency_score, n.frequency_score,
+       n.monetary_score, n.segment, ${asOf}::date, ${runId}
+  FROM rfm_candidate n
+ WHERE NOT EXISTS (SELECT 1 FROM rfm_scores s WHERE s.merchant_id = ${merchantId} AND s.customer_id = n.customer_id)`,
   ];
 }

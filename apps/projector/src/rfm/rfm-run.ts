@@ -77,6 +77,8 @@ export class RfmRun {
       await db.query(`SET LOCAL work_mem = '256MB'`);
       await db.query(CREATE_CANDIDATES);
       const scored = (await db.query(scoreCustomers(params))).rowCount ?? 0;
+      // Temporary tables are never analysed automatically: without it the joins below are planned blind.
+      await db.query('ANALYZE rfm_candidate');
       await db.query(planChanges(params.merchantId, runId, plannedAt.getTime(), this.sliceSize));
       const { rows } = await db.query<{ changes: number }>(
         `SELECT COALESCE(sum(jsonb_array_length(changes)), 0)::int AS changes FROM rfm_run_slices WHERE merchant_id = $1 AND run_id = $2`,
@@ -107,12 +109,20 @@ export class RfmRun {
       'SELECT slice FROM rfm_run_slices WHERE merchant_id = $1 AND run_id = $2 ORDER BY slice',
       [merchantId, runId],
     );
-    for (const { slice } of slices) {
-      const { rows } = await db.query<{ changes: Change[] }>(
-        'SELECT changes FROM rfm_run_slices WHERE merchant_id = $1 AND run_id = $2 AND slice = $3',
-        [merchantId, runId, slice],
-      );
-      await this.store.append(stream, rows[0]!.changes.map((change) => this.segmentChanged(merchantId, runId, run.as_of, run.planned_at, change)), 'any');
+    // The next slice is read (and parsed) while the current one is appended.
+    const read = (slice: number) =>
+      db.query<{ changes: Change[] }>('SELECT changes FROM rfm_run_slices WHERE merchant_id = $1 AND run_id = $2 AND slice = $3', [merchantId, runId, slice]);
+    let next = slices.length > 0 ? read(slices[0]!.slice) : undefined;
+    try {
+      for (let i = 0; i < slices.length; i++) {
+        const { rows } = await next!;
+        next = i + 1 < slices.length ? read(slices[i + 1]!.slice) : undefined;
+        const events = rows[0]!.changes.map((change) => this.segmentChanged(merchantId, runId, run.as_of, run.planned_at, change));
+        await this.store.append(stream, events, 'any');
+      }
+    } catch (error) {
+      await next?.catch(() => undefined); // the connection must be idle again before it is released
+      throw error;
     }
     await db.query('BEGIN');
     await db.query(`UPDATE rfm_runs SET status = 'published', published_at = now() WHERE merchant_id = $1 AND run_id = $2`, [merchantId, runId]);

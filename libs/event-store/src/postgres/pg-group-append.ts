@@ -27,10 +27,10 @@ WITH slots AS (
    WHERE CASE kind WHEN 'any' THEN true WHEN 'no-stream' THEN rev = -1 WHEN 'exists' THEN rev >= 0 ELSE rev = expected END
 ), ins AS (
   INSERT INTO events (stream_id, stream_position, event_id, event_type, data, metadata)
-  SELECT ok.stream_id, ok.rev + i.ord, i.id, i.type, i.data::jsonb, i.metadata::jsonb
-    FROM unnest($4::int[], $5::int[], $6::uuid[], $7::text[], $8::text[], $9::text[]) AS i(slot, ord, id, type, data, metadata)
-    JOIN ok ON ok.slot = i.slot
-   ORDER BY ok.stream_id, i.ord
+  SELECT ok.stream_id, ok.rev + (i.v->>'o')::int, (i.v->>'i')::uuid, i.v->>'t', i.v->'d', i.v->'m'
+    FROM jsonb_array_elements($4::jsonb) AS i(v)
+    JOIN ok ON ok.slot = (i.v->>'s')::int
+   ORDER BY ok.stream_id, (i.v->>'o')::int
   RETURNING stream_id, stream_position, global_position, transaction_id
 )
 SELECT c.slot::int AS slot, count(ins.stream_id)::int AS inserted,
@@ -151,32 +151,17 @@ export class GroupAppender {
 }
 
 function groupValues(group: readonly PendingAppend[]): unknown[] {
-  const slot: number[] = [];
-  const ord: number[] = [];
-  const ids: string[] = [];
-  const types: string[] = [];
-  const data: string[] = [];
-  const metadata: string[] = [];
-  group.forEach((p, s) => {
-    p.events.forEach((e, i) => {
-      slot.push(s + 1);
-      ord.push(i + 1);
-      ids.push(e.metadata.eventId.toLowerCase());
-      types.push(e.type);
-      data.push(JSON.stringify(e.data));
-      metadata.push(JSON.stringify(e.metadata));
-    });
+  // One JSON array for all the group's events, each with its slot (the append) and its order in it:
+  // parsed once by PostgreSQL (see eventsAsJson).
+  const events: unknown[] = [];
+  group.forEach((p, slot) => {
+    p.events.forEach((e, i) => events.push({ s: slot + 1, o: i + 1, i: e.metadata.eventId.toLowerCase(), t: e.type, d: e.data, m: e.metadata }));
   });
   return [
     group.map((p) => p.streamId),
     group.map((p) => (typeof p.expected === 'bigint' ? 'exact' : p.expected)),
     group.map((p) => (typeof p.expected === 'bigint' ? p.expected.toString() : null)),
-    slot,
-    ord,
-    ids,
-    types,
-    data,
-    metadata,
+    JSON.stringify(events),
   ];
 }
 
