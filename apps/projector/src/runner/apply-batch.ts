@@ -5,6 +5,7 @@ import type { Projection, ProjectedEvent } from '../projection.js';
 import { moveCheckpoints, type CheckpointMove, type CheckpointTable } from './checkpoints.js';
 import type { ProfileOpener } from './profile-opener.js';
 import type { ContextFactory } from './projection-context.js';
+import { scriptOf } from './batch-script.js';
 
 export class ConcurrentWriterError extends Error {
   override readonly name = 'ConcurrentWriterError';
@@ -55,15 +56,18 @@ export async function prepareBatch(input: BatchInput): Promise<PreparedBatch> {
 
 /**
  * One batch, one transaction: the statements, then the checkpoints, on the connection that holds the
- * projections' locks. A checkpoint that is not where the writer read it rolls everything back.
+ * projections' locks. A checkpoint that is not where the writer read it rolls everything back. The
+ * statements and the checkpoint move travel as one script (batch-script.ts); COMMIT follows once the
+ * move is checked.
  */
 export async function commitBatch(client: pg.PoolClient, prepared: PreparedBatch, table: CheckpointTable = 'projection_checkpoints'): Promise<void> {
   if (prepared.moves.length === 0) return;
-  await client.query('BEGIN');
+  const move = moveCheckpoints(prepared.moves, table);
+  const script = `BEGIN;\n${scriptOf([...prepared.statements, { text: `WITH moved AS (${move.text}) SELECT count(*)::int AS moved FROM moved`, values: move.values }])}`;
   try {
-    for (const statement of prepared.statements) await client.query(statement);
-    const moved = await client.query(moveCheckpoints(prepared.moves, table));
-    if (moved.rowCount !== prepared.moves.length) {
+    const results = (await client.query(script)) as unknown as pg.QueryResult<{ moved: number }>[];
+    const moved = results[results.length - 1]!.rows[0]!.moved;
+    if (moved !== prepared.moves.length) {
       throw new ConcurrentWriterError(`Checkpoints moved by another writer (${prepared.moves.map((m) => m.name).join(', ')}): batch rolled back`);
     }
     await client.query('COMMIT');
