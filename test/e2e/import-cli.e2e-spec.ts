@@ -82,7 +82,8 @@ describe('relance import purchases', () => {
     // 2 × 24,50 + 39,00 − 4,00 remise.
     expect(t1001).toMatchObject({ totalCents: 8400, channel: 'import' });
     expect(t1001?.lines).toHaveLength(2);
-    expect(recorded.find((p) => p.purchaseId === 'T-1002')).toBeDefined();
+    // No card number: an anonymous sale ("clients divers"), 3 × 11,50.
+    expect(recorded.find((p) => p.purchaseId === 'T-1002')).toMatchObject({ totalCents: 3450, channel: 'import' });
     expect((await engine.events(merchantId)).some((e) => e.streamId === `sale-${merchantId}.T-1002`)).toBe(true);
 
     const before = await engine.eventCount(merchantId);
