@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +25,8 @@ export class AppProcess {
       createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
     }
     this.exited = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1)));
+      // A process killed by a signal reports 128 + its number, as a shell does.
+      this.child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 15) : 1)));
     });
   }
 
