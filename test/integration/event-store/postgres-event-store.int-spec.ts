@@ -155,4 +155,36 @@ describe('PostgreSQL event store: transactions that commit late', () => {
     const other = await store.readStream(`${prefix}-other`);
     expect(comparePositions(slice.next, other.events[1]!.position)).toBe(1);
   });
+
+  it('reads the next page ahead while catching up, and a consumer that stops leaves no read behind', async () => {
+    const prefix = uniquePrefix('ahead');
+    const start = await store.headPosition();
+    for (let n = 0; n < 5; n++) {
+      await store.append(`${prefix}-s`, Array.from({ length: 10 }, (_, k) => testEvent(`E${n * 10 + k}`)), n === 0 ? 'no-stream' : BigInt(n * 10 - 1));
+    }
+    const filter = { streamPrefixes: [`${prefix}-`] };
+    let acquired = 0;
+    const onAcquire = () => acquired++;
+    pool.on('acquire', onAcquire);
+    try {
+      const types: string[] = [];
+      let acquiredAtFirstBatch = -1;
+      for await (const batch of store.subscribe({ after: start, filter, batchSize: 10 })) {
+        if (acquiredAtFirstBatch < 0) {
+          acquiredAtFirstBatch = acquired;
+          // Hold the consumer: the read of the next page goes ahead meanwhile.
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          expect(acquired).toBeGreaterThan(acquiredAtFirstBatch);
+        }
+        types.push(...batch.events.map((e) => e.type));
+        if (types.length >= 20) break;
+      }
+      // Every event once, in order, although pages were read before the consumer asked for them.
+      expect(types).toEqual(Array.from({ length: 20 }, (_, k) => `E${k}`));
+      // The page read ahead for the consumer that stopped has finished and gone back to the pool.
+      expect(pool.totalCount - pool.idleCount).toBe(0);
+    } finally {
+      pool.off('acquire', onAcquire);
+    }
+  });
 });

@@ -59,12 +59,33 @@ export async function createNextTables(db: pg.PoolClient, projection: Projection
   }
 }
 
-/** The remaining indexes, then the write-ahead log: the twins become as durable as the live tables. */
-export async function completeNextTables(db: pg.PoolClient, projection: Projection): Promise<void> {
-  for (const table of projection.tables) {
-    for (const index of await indexesOf(db, table)) if (!index.unique) await db.query(twinDefinition(index, table));
-    await db.query(sql`ALTER TABLE ${ident(nextTable(table))} SET LOGGED`);
-  }
+/**
+ * The remaining indexes, then the write-ahead log: the twins become as durable as the live tables.
+ * Two tables at a time, the largest first, each on a connection of its own: index builds and the
+ * writing of a table to the log are one core's work each, and the projector is idle meanwhile.
+ */
+export async function completeNextTables(pool: pg.Pool, projections: readonly Projection[], parallel = 2): Promise<void> {
+  const { rows } = await pool.query<{ table: string }>(
+    `SELECT t.name AS table FROM unnest($1::text[]) AS t(name)
+      ORDER BY pg_total_relation_size(to_regclass(t.name || '_next')) DESC, t.name`,
+    [projections.flatMap((p) => p.tables)],
+  );
+  const queue = rows.map((r) => r.table);
+  const worker = async (): Promise<void> => {
+    const db = await pool.connect();
+    try {
+      for (let table = queue.shift(); table !== undefined; table = queue.shift()) {
+        for (const index of await indexesOf(db, table)) if (!index.unique) await db.query(twinDefinition(index, table));
+        await db.query(sql`ALTER TABLE ${ident(nextTable(table))} SET LOGGED`);
+      }
+    } catch (error) {
+      queue.length = 0; // the other worker stops after its current table; a rerun resumes (IF NOT EXISTS)
+      throw error;
+    } finally {
+      db.release();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, queue.length) }, worker));
 }
 
 /**

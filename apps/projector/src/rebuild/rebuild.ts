@@ -42,7 +42,7 @@ export async function rebuild(projections: readonly Projection[], options: Rebui
     const build = () =>
       new ProjectionRunner({ ...options, projections, target: 'next', untilCaughtUp: true, session, batchSize: options.batchSize ?? 5000 }).run();
     await build();
-    for (const p of projections) await completeNextTables(db, p);
+    await completeNextTables(options.pool, projections);
 
     await db.query(`UPDATE projection_rebuilds SET status = 'swapping' WHERE name = ANY($1::text[])`, [names]);
     for (const p of projections) await session.lock(liveLockName(p.name), pollMs);

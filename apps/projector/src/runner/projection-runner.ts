@@ -4,7 +4,7 @@ import type { Projection } from '../projection.js';
 import { ensureCheckpoints, loadCheckpoints, type CheckpointTable } from './checkpoints.js';
 import { heldLocks, liveLockName, LockSession, nextLockName, swapRequests } from './locks.js';
 import { commitBatch, prepareBatch, type PreparedBatch } from './apply-batch.js';
-import { prefetch, sleep } from './prefetch.js';
+import { sleep } from './sleep.js';
 import type { ProfileOpener } from './profile-opener.js';
 import { ContextFactory, type TimeZones } from './projection-context.js';
 import type { ProjectorMetrics } from './projector-metrics.js';
@@ -157,12 +157,12 @@ export class ProjectionRunner {
     this.subscription = subscription;
     const control = this.options.untilCaughtUp ? null : setInterval(() => void this.control(), this.options.pollMs ?? 1000);
     try {
-      // The SQL of batch N runs in PostgreSQL while batch N+1 is turned into SQL here. Checkpoints
-      // move in memory as soon as a batch is prepared; if its commit fails, the loop starts again
-      // from the stored ones.
+      // The SQL of batch N runs in PostgreSQL while batch N+1 is turned into SQL here (and the
+      // subscription already reads the batch after). Checkpoints move in memory as soon as a batch is
+      // prepared; if its commit fails, the loop starts again from the stored ones.
       let committing: Promise<void> | null = null;
       try {
-        for await (const batch of prefetch(subscription)) {
+        for await (const batch of subscription) {
           const prepared = await this.prepare(batch);
           await committing;
           committing = this.commit(batch, prepared);

@@ -19,6 +19,7 @@ export async function readStream(db: Db, streamId: string, options: ReadStreamOp
   const limit = options.maxCount ?? null;
   const from = options.fromRevision ?? null;
   const { rows } = await db.query<EventRow>({
+    rowMode: 'array',
     name: backwards ? 'relance_events_read_stream_back' : 'relance_events_read_stream',
     text: backwards
       ? `SELECT ${EVENT_COLUMNS} FROM events
@@ -51,19 +52,28 @@ export async function readAll(db: Db, options: ReadAllOptions = {}): Promise<All
   const limit = options.maxCount ?? 1000;
   const { text, name, filterValues } = readAllQuery(options.filter);
   const [commit, prepare] = toPgPosition(after);
-  const { rows } = await db.query<EventRow & { xmin: string; blocked: boolean }>({
+  const { rows } = await db.query<EventRow | SnapshotRow>({
+    rowMode: 'array',
     name,
     text,
     values: [commit, prepare, limit, ...filterValues],
   });
-  const xmin = BigInt(rows[0]!.xmin);
-  const events = inReadOrder(rows.filter((r) => r.global_position !== null).map(toRecordedEvent));
+  let snapshot: SnapshotRow | undefined;
+  const events: RecordedEvent[] = [];
+  for (const row of rows) {
+    if (row[0] === null) snapshot = row as SnapshotRow;
+    else events.push(toRecordedEvent(row as EventRow));
+  }
+  const [, xminText, , , blockedText] = snapshot!;
+  const xmin = BigInt(xminText);
+  const blocked = blockedText === 'true';
+  inReadOrder(events);
   const isEnd = events.length < limit;
   let next = events.length ? events[events.length - 1]!.position : after;
   // Every transaction below xmin has finished: the whole range before (xmin, -1) has been seen, including
   // rows the filter skipped. Moving there keeps a filtered checkpoint from rescanning them forever.
   if (isEnd) next = max(next, { commit: xmin, prepare: -1n });
-  return { events, next, isEnd, blocked: rows[0]!.blocked };
+  return { events, next, isEnd, blocked };
 }
 
 export async function headPosition(db: Db): Promise<LogPosition> {
@@ -82,14 +92,19 @@ export async function headPosition(db: Db): Promise<LogPosition> {
  * it, and an ORDER BY around the join costs half the read (it sorts wide rows). So check in one pass,
  * and sort only if a plan ever changes it.
  */
-function inReadOrder(events: RecordedEvent[]): RecordedEvent[] {
+function inReadOrder(events: RecordedEvent[]): void {
   for (let i = 1; i < events.length; i++) {
     if (comparePositions(events[i - 1]!.position, events[i]!.position) >= 0) {
-      return events.sort((a, b) => comparePositions(a.position, b.position));
+      events.sort((a, b) => comparePositions(a.position, b.position));
+      return;
     }
   }
-  return events;
 }
+
+/**
+ * The first row of a readAll answer: the snapshot it was read under.
+ */
+type SnapshotRow = [null, xmin: string, null, null, blocked: 'true' | 'false', null, null];
 
 function max(a: LogPosition, b: LogPosition): LogPosition {
   return comparePositions(a, b) >= 0 ? a : b;
@@ -108,20 +123,24 @@ function readAllQuery(filter: EventFilter | undefined): { text: string; name: st
     filterValues.push(streams);
     conditions.push(`AND stream_id LIKE ANY($${3 + filterValues.length}::text[])`);
   }
-  // The LEFT JOIN returns one row even when no event qualifies, so the snapshot's xmin always comes back.
+  // The snapshot's row (the one without a position) and the events come from one statement, so from
+  // one snapshot. Its values sit in the text columns of the transaction id and the event type: event
+  // rows carry nothing extra.
   const text = `
 WITH s AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
-SELECT s.xmin::text AS xmin,
-       COALESCE((SELECT transaction_id FROM events ORDER BY transaction_id DESC LIMIT 1) >= s.xmin, false) AS blocked,
-       e.*
-  FROM s LEFT JOIN LATERAL (
-    SELECT ${EVENT_COLUMNS} FROM events
-     WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-       AND transaction_id < s.xmin
-       ${conditions.join(' ')}
-     ORDER BY transaction_id, global_position
-     LIMIT $3
-  ) e ON true`;
+(SELECT NULL::bigint, s.xmin::text, NULL::text, NULL::bigint,
+        (COALESCE((SELECT transaction_id FROM events ORDER BY transaction_id DESC LIMIT 1) >= s.xmin, false))::text,
+        NULL::jsonb, NULL::jsonb
+   FROM s)
+UNION ALL
+(SELECT e.*
+   FROM s CROSS JOIN LATERAL (
+     SELECT ${EVENT_COLUMNS} FROM events
+      WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+        AND transaction_id < s.xmin
+        ${conditions.join(' ')}
+      ORDER BY transaction_id, global_position
+      LIMIT $3) e)`;
   return { text, name: `relance_events_read_all_${types ? 't' : ''}${streams ? 's' : ''}`, filterValues };
 }
 

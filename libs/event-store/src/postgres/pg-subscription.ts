@@ -1,7 +1,12 @@
 import type pg from 'pg';
-import { START, comparePositions, type SubscribeOptions, type Subscription, type SubscriptionBatch } from '../event-store.js';
+import { START, comparePositions, type LogPosition, type SubscribeOptions, type Subscription, type SubscriptionBatch } from '../event-store.js';
 import { readAll } from './pg-read.js';
 import type { WakeUp } from './pg-wake-up.js';
+
+interface PageRead {
+  readonly seen: number;
+  readonly page: ReturnType<typeof readAll>;
+}
 
 export interface PollingOptions {
   /** Longest wait without a notification before reading again (covers a lost LISTEN connection). */
@@ -33,6 +38,16 @@ export class PgSubscription implements Subscription {
     this.endPause?.();
   }
 
+  /** `seen`: the notifications counted before the read, any later one may announce events it missed. */
+  private read(after: LogPosition): PageRead {
+    const seen = this.wakeUp.sequence;
+    const page = readAll(this.pool, { after, maxCount: this.options.batchSize ?? 500, filter: this.options.filter });
+    // A page read ahead may fail while the consumer is busy: it is handled where it is awaited, and
+    // must not count as an unhandled rejection meanwhile.
+    page.catch(() => undefined);
+    return { seen, page };
+  }
+
   private endPause: (() => void) | null = null;
 
   /** A sleep that close() cuts short. */
@@ -49,29 +64,37 @@ export class PgSubscription implements Subscription {
 
   private async *run(): AsyncGenerator<SubscriptionBatch> {
     await this.wakeUp.start();
-    const batchSize = this.options.batchSize ?? 500;
     const { idlePollMs, blockedPollMs } = this.polling;
     let position = this.options.after ?? START;
     // Above zero while committed events sit behind an older transaction that is still open: no
     // notification will announce the moment they become readable, so read again soon, backing off.
     let backoff = 0;
-    while (!this.closed) {
-      const seen = this.wakeUp.sequence;
-      const slice = await readAll(this.pool, { after: position, maxCount: batchSize, filter: this.options.filter });
-      if (slice.events.length > 0 || comparePositions(slice.next, position) > 0) {
-        position = slice.next;
-        yield { events: slice.events, checkpoint: slice.next, caughtUp: slice.isEnd };
+    // While catching up, the next page is read while the consumer handles this one: PostgreSQL
+    // produces it on its core as this process parses and the consumer works on the other.
+    let ahead: PageRead | null = null;
+    try {
+      while (!this.closed) {
+        const { seen, page } = ahead ?? this.read(position);
+        const slice: Awaited<PageRead['page']> = await page;
+        ahead = slice.isEnd ? null : this.read(slice.next);
+        if (slice.events.length > 0 || comparePositions(slice.next, position) > 0) {
+          position = slice.next;
+          yield { events: slice.events, checkpoint: slice.next, caughtUp: slice.isEnd };
+        }
+        if (!slice.isEnd || this.closed) continue;
+        if (this.options.minReadIntervalMs) await this.pause(this.options.minReadIntervalMs);
+        if (!slice.blocked) {
+          backoff = 0;
+          // A notification that arrived while we were reading may announce events this read missed.
+          if (this.wakeUp.sequence === seen) await this.wakeUp.wait(seen, idlePollMs);
+          continue;
+        }
+        backoff = backoff > 0 ? Math.min(backoff * 2, idlePollMs) : blockedPollMs;
+        await this.wakeUp.wait(this.wakeUp.sequence, backoff);
       }
-      if (!slice.isEnd || this.closed) continue;
-      if (this.options.minReadIntervalMs) await this.pause(this.options.minReadIntervalMs);
-      if (!slice.blocked) {
-        backoff = 0;
-        // A notification that arrived while we were reading may announce events this read missed.
-        if (this.wakeUp.sequence === seen) await this.wakeUp.wait(seen, idlePollMs);
-        continue;
-      }
-      backoff = backoff > 0 ? Math.min(backoff * 2, idlePollMs) : blockedPollMs;
-      await this.wakeUp.wait(this.wakeUp.sequence, backoff);
+    } finally {
+      // A page read ahead for a consumer that stopped: let it finish, its result is not wanted.
+      await ahead?.page.catch(() => undefined);
     }
   }
 }
