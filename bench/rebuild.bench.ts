@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROJECTIONS } from '../apps/projector/src/projections/index.js';
-import { BENCH_DATABASE_URL, freshBenchDatabase } from './support/bench-database.js';
+import { BENCH_DATABASE_URL, freshBenchDatabase, settleBenchDatabase } from './support/bench-database.js';
 import { benchOptions, positiveInt } from './support/options.js';
 import { seedHistory } from './support/seed-history.js';
 import { round } from './support/stats.js';
@@ -38,7 +38,7 @@ export async function run(args: readonly string[]): Promise<Record<string, unkno
     const program = (await loadMerchantConfig(CONFIG_DIR, 'cave-demo')).program;
     const seeded = await seedHistory(pool, store, masterKey, program, target);
     console.error(`seeded ${seeded.events} events (${seeded.customers} customers) in ${round(seeded.seconds)} s`);
-    await pool.query('VACUUM ANALYZE events');
+    await settleBenchDatabase(url);
 
     // The rebuild runs as the operator runs it, `relance projections rebuild`, in a process of its own:
     // its heap then holds nothing of the seeding, as in production.
