@@ -101,9 +101,7 @@ function inReadOrder(events: RecordedEvent[]): void {
   }
 }
 
-/**
- * The first row of a readAll answer: the snapshot it was read under.
- */
+/** The row of a readAll answer without a position: the snapshot the page was read under. */
 type SnapshotRow = [null, xmin: string, null, null, blocked: 'true' | 'false', null, null];
 
 function max(a: LogPosition, b: LogPosition): LogPosition {
