@@ -22,12 +22,20 @@ export const EVENT_COLUMNS = 'global_position, transaction_id::text AS tx, strea
 export function toRecordedEvent(row: EventRow): RecordedEvent {
   return {
     streamId: row[2],
-    streamPosition: BigInt(row[3]),
-    position: { commit: BigInt(row[1]), prepare: BigInt(row[0]) },
+    streamPosition: bigintOf(row[3]),
+    position: { commit: bigintOf(row[1]), prepare: bigintOf(row[0]) },
     type: row[4],
     data: row[5],
     metadata: row[6],
   };
+}
+
+/**
+ * Three of these per event read: through a number when the digits fit one exactly (below 10^15 <
+ * 2^53), which is several times faster than parsing the text as a bigint.
+ */
+function bigintOf(digits: string): bigint {
+  return digits.length < 16 ? BigInt(Number(digits)) : BigInt(digits);
 }
 
 /** PostgreSQL positions are (xid8, bigint); START maps to (0, 0), below any real transaction id. */
