@@ -42,6 +42,12 @@ describe('blue/green rebuild', () => {
       while (!(await caughtUp())) await new Promise((r) => setTimeout(r, 50));
       expect(await snapshot(env.pool)).toEqual(incremental);
       expect(await indexNames()).toEqual(indexesBefore);
+      // Loaded UNLOGGED, the twins were written to the log before the swap: as durable as the live tables.
+      const { rows: unlogged } = await env.pool.query(
+        `SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relname = ANY($1::text[]) AND relpersistence <> 'p'`,
+        [PROJECTIONS.flatMap((p) => p.tables)],
+      );
+      expect(unlogged).toEqual([]);
       const { rows } = await env.pool.query(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE '%\\_next'`);
       expect(rows).toEqual([]);
 
