@@ -2,7 +2,7 @@ import type { EventMetadata, LogPosition, RecordedEvent } from '../event-store.j
 
 /**
  * An event row fetched with `rowMode: 'array'`, in the order of EVENT_COLUMNS. Arrays rather than
- * keyed rows: a catch-up read turns 5,000 rows a page into events, and the keyed objects it no longer
+ * keyed rows: a catch-up read turns thousands of rows a page into events, and the keyed objects it no longer
  * builds were a good part of its garbage.
  */
 export type EventRow = [
