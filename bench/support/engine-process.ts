@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSecondsOfTree } from './process-cpu.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -47,21 +47,9 @@ export class EngineProcess {
     return this.child.pid!;
   }
 
-  /** CPU seconds (user + system) the engine process (and any child of it) has used so far (Linux /proc). */
-  async cpuSeconds(): Promise<number | null> {
-    try {
-      let total = 0;
-      for (const entry of await readdir('/proc')) {
-        if (!/^\d+$/.test(entry)) continue;
-        const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
-        if (!stat) continue;
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        if (Number(entry) === this.pid || Number(fields[1]) === this.pid) total += (Number(fields[11]) + Number(fields[12])) / 100;
-      }
-      return total;
-    } catch {
-      return null;
-    }
+  /** CPU seconds (user + system) the engine process (and any child of it) has used so far. */
+  cpuSeconds(): Promise<number | null> {
+    return cpuSecondsOfTree(this.pid);
   }
 
   recentOutput(): string {

@@ -10,12 +10,20 @@ export type ClaimResult =
   | { readonly kind: 'in-progress'; readonly retryAfterSeconds: number }
   | { readonly kind: 'mismatch' };
 
-// One statement for a whole batch of claims: a new key inserts; an abandoned claim (lease over, same
-// request) is taken over with its seed kept and the attempt counter bumped; anything else returns no
-// row. Sorted, so that concurrent batches lock rows in the same order.
-const CLAIM = {
-  name: 'relance_idempotency_claim_batch',
+// One statement, one commit, for a whole batch: first the completions (responses stored, by the holder
+// of the current attempt only), then the claims. A new key inserts; an abandoned claim (lease over,
+// same request) is taken over with its seed kept and the attempt counter bumped; anything else returns
+// no row. Claims are sorted, so that concurrent batches lock rows in the same order. A key is never
+// both completed and claimed in one batch (the batcher keeps one item per key).
+const CLAIM_AND_COMPLETE = {
+  name: 'relance_idempotency_claim_complete_batch',
   text: `
+WITH completed AS (
+  UPDATE idempotency_keys k
+     SET status = 'completed', response_status = c.status, response_body = c.body, completed_at = now(), locked_until = NULL
+    FROM unnest($7::text[], $8::text[], $9::int[], $10::int[], $11::text[]) AS c(m, key, attempt, status, body)
+   WHERE k.merchant_id = c.m AND k.idempotency_key = c.key AND k.attempt = c.attempt AND k.status = 'in_progress'
+)
 INSERT INTO idempotency_keys AS k (merchant_id, idempotency_key, request_hash, seed, status, locked_until, expires_at)
 SELECT u.m, u.key, u.hash, u.seed, 'in_progress', now() + make_interval(secs => $5), now() + make_interval(hours => $6)
   FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[]) AS u(m, key, hash, seed)
@@ -35,15 +43,6 @@ SELECT status, request_hash, response_status, response_body,
   FROM idempotency_keys WHERE merchant_id = $1 AND idempotency_key = $2`,
 };
 
-const COMPLETE = {
-  name: 'relance_idempotency_complete_batch',
-  text: `
-UPDATE idempotency_keys k
-   SET status = 'completed', response_status = u.status, response_body = u.body, completed_at = now(), locked_until = NULL
-  FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[]) AS u(m, key, attempt, status, body)
- WHERE k.merchant_id = u.m AND k.idempotency_key = u.key AND k.attempt = u.attempt AND k.status = 'in_progress'`,
-};
-
 const RELEASE = {
   name: 'relance_idempotency_release',
   text: `
@@ -52,12 +51,14 @@ UPDATE idempotency_keys SET locked_until = now()
 };
 
 interface ClaimRequest {
+  readonly kind: 'claim';
   readonly merchantId: string;
   readonly key: string;
   readonly requestHash: string;
 }
 
 interface Completion {
+  readonly kind: 'completion';
   readonly merchantId: string;
   readonly key: string;
   readonly attempt: number;
@@ -65,12 +66,17 @@ interface Completion {
   readonly body: string;
 }
 
+type Claimed = { readonly seed: string; readonly attempt: number } | null;
+
 const recordKey = (r: { merchantId: string; key: string }) => `${r.merchantId}\u0000${r.key}`;
 
-/** Idempotency records (migrations/0011_idempotency_keys.sql); claims and completions are batched. */
+/**
+ * Idempotency records (migrations/0011_idempotency_keys.sql). Claims and completions from concurrent
+ * requests travel in one batch: one round trip and one commit for both, where each would otherwise
+ * cost its own on every request.
+ */
 export class IdempotencyRepository {
-  private readonly claims: MicroBatcher<ClaimRequest, { seed: string; attempt: number } | null>;
-  private readonly completions: MicroBatcher<Completion, void>;
+  private readonly batches: MicroBatcher<ClaimRequest | Completion, Claimed>;
 
   private readonly sealKey: Buffer;
 
@@ -86,13 +92,12 @@ export class IdempotencyRepository {
     masterKey: Buffer,
   ) {
     this.sealKey = Buffer.from(hkdfSync('sha256', masterKey, 'relance-idempotent-responses', 'v1', 32));
-    this.claims = new MicroBatcher<ClaimRequest, { seed: string; attempt: number } | null>((items) => this.tryClaims(items), recordKey);
-    this.completions = new MicroBatcher<Completion, void>((items) => this.completeAll(items), recordKey);
+    this.batches = new MicroBatcher<ClaimRequest | Completion, Claimed>((items) => this.send(items), recordKey);
   }
 
   async claim(merchantId: string, key: string, requestHash: string): Promise<ClaimResult> {
     for (let tries = 0; tries < 3; tries++) {
-      const row = await this.claims.submit({ merchantId, key, requestHash });
+      const row = await this.batches.submit({ kind: 'claim', merchantId, key, requestHash });
       if (row) return { kind: 'claimed', seed: row.seed, attempt: row.attempt };
       const existing = await this.pool.query<{
         status: 'in_progress' | 'completed';
@@ -117,35 +122,35 @@ export class IdempotencyRepository {
   }
 
   /** Stores the response. Only the holder of the current attempt may: a taken-over claim is not overwritten. */
-  complete(merchantId: string, key: string, attempt: number, status: number, body: string): Promise<void> {
-    return this.completions.submit({ merchantId, key, attempt, status, body });
+  async complete(merchantId: string, key: string, attempt: number, status: number, body: string): Promise<void> {
+    await this.batches.submit({ kind: 'completion', merchantId, key, attempt, status, body });
   }
 
-  private async tryClaims(items: readonly ClaimRequest[]): Promise<({ seed: string; attempt: number } | null)[]> {
+  private async send(items: readonly (ClaimRequest | Completion)[]): Promise<Claimed[]> {
+    const claims = items.filter((i): i is ClaimRequest => i.kind === 'claim');
+    const completions = items.filter((i): i is Completion => i.kind === 'completion');
     const { rows } = await this.pool.query<{ merchant_id: string; idempotency_key: string; seed: string; attempt: number }>({
-      ...CLAIM,
+      ...CLAIM_AND_COMPLETE,
       values: [
-        items.map((i) => i.merchantId),
-        items.map((i) => i.key),
-        items.map((i) => i.requestHash),
-        items.map(() => uuidv7()),
+        claims.map((i) => i.merchantId),
+        claims.map((i) => i.key),
+        claims.map((i) => i.requestHash),
+        claims.map(() => uuidv7()),
         this.leaseSeconds,
         this.retentionHours,
+        completions.map((i) => i.merchantId),
+        completions.map((i) => i.key),
+        completions.map((i) => i.attempt),
+        completions.map((i) => i.status),
+        completions.map((i) => sealJson(this.sealKey, i.body, recordKey(i))),
       ],
     });
     const claimed = new Map(rows.map((r) => [recordKey({ merchantId: r.merchant_id, key: r.idempotency_key }), r]));
     return items.map((i) => {
+      if (i.kind === 'completion') return null;
       const row = claimed.get(recordKey(i));
       return row ? { seed: row.seed, attempt: row.attempt } : null;
     });
-  }
-
-  private async completeAll(items: readonly Completion[]): Promise<void[]> {
-    await this.pool.query({
-      ...COMPLETE,
-      values: [items.map((i) => i.merchantId), items.map((i) => i.key), items.map((i) => i.attempt), items.map((i) => i.status), items.map((i) => sealJson(this.sealKey, i.body, recordKey(i)))],
-    });
-    return items.map(() => undefined);
   }
 
   /** Ends the lease at once after a failure, so that a retry takes over (with the same seed) without waiting. */
