@@ -4,5 +4,5 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
-ENTRYPOINT ["node", "bin/relance.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=32", "bin/relance.js"]
 CMD ["help"]

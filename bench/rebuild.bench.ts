@@ -1,3 +1,4 @@
+import { SERVICE_NODE_FLAGS } from '../apps/cli/src/service-node-flags.js';
 import { randomBytes } from 'node:crypto';
 import { PostgresEventStore } from '@relance/event-store';
 import { createPool, loadMerchantConfig } from '@relance/platform';
@@ -73,7 +74,7 @@ export async function run(args: readonly string[]): Promise<Record<string, unkno
 
 /** Runs `relance projections rebuild` on the bench database; returns the seconds the command reports. */
 async function rebuildInChild(url: string, masterKey: Buffer, batchSize: number): Promise<number> {
-  const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'bin/relance.js'), 'projections', 'rebuild', '--batch', String(batchSize)], {
+  const { stdout } = await promisify(execFile)(process.execPath, [...SERVICE_NODE_FLAGS, path.join(ROOT, 'bin/relance.js'), 'projections', 'rebuild', '--batch', String(batchSize)], {
     cwd: ROOT,
     env: { DATABASE_URL: url, PII_MASTER_KEY: masterKey.toString('base64'), CONFIG_DIR, LOG_LEVEL: 'warn' },
     maxBuffer: 16 * 1024 * 1024,

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_NODE_FLAGS } from '../../apps/cli/src/service-node-flags.js';
 import { cpuSecondsOfTree } from './process-cpu.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -15,7 +16,7 @@ export class EngineProcess {
 
   /** Starts the engine (ENGINE_PORT=0 unless given) and resolves once it listens. */
   static async start(env: Record<string, string>, timeoutMs = 60_000, nodeArgs: readonly string[] = []): Promise<EngineProcess> {
-    const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/relance.js'), 'engine'], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...nodeArgs, path.join(ROOT, 'bin/relance.js'), 'engine'], {
       cwd: ROOT,
       env: { ...process.env, NODE_OPTIONS: '', ENGINE_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

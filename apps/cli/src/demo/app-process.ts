@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_NODE_FLAGS } from '../service-node-flags.js';
 
 const RELANCE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bin/relance.js');
 
@@ -19,7 +20,7 @@ export class AppProcess {
     readonly name: string,
     env: NodeJS.ProcessEnv,
   ) {
-    this.child = spawn(process.execPath, [RELANCE_BIN, name], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, RELANCE_BIN, name], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const prefix = `[${name}]`.padEnd(12);
     for (const stream of [this.child.stdout!, this.child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
