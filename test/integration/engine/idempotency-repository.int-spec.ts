@@ -1,0 +1,82 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createPool, type Pool } from '@relance/platform';
+import { IdempotencyRepository } from '../../../apps/engine/src/idempotency/idempotency.repository.js';
+import { TEST_DATABASE_URL } from '../../support/test-env.js';
+
+// Claims and completions travel in one statement: these check that sharing a batch changes nothing
+// of what each of them means.
+describe('idempotency records (PostgreSQL)', () => {
+  const merchantId = `idem-repo-${randomUUID().slice(0, 8)}`;
+  let pool: Pool;
+  let statements: string[];
+  let records: IdempotencyRepository;
+
+  beforeAll(() => {
+    pool = createPool(TEST_DATABASE_URL, { max: 4 });
+    statements = [];
+    const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+    // Counts the statements sent, to show that a claim and a completion went out together.
+    (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const config = args[0] as { name?: string } | string;
+      statements.push(typeof config === 'string' ? config : (config.name ?? ''));
+      return query(...args);
+    };
+    records = new IdempotencyRepository(pool, 30, 24, randomBytes(32));
+  });
+  afterAll(async () => pool.end());
+
+  const row = async (key: string) =>
+    (
+      await pool.query<{ status: string; attempt: number; response_status: number | null }>(
+        'SELECT status, attempt, response_status FROM idempotency_keys WHERE merchant_id = $1 AND idempotency_key = $2',
+        [merchantId, key],
+      )
+    ).rows[0];
+
+  it('completes one key and claims others in a single statement', async () => {
+    const done = randomUUID();
+    const first = await records.claim(merchantId, done, 'hash-done');
+    expect(first).toMatchObject({ kind: 'claimed', attempt: 1 });
+    statements.length = 0;
+    // The first claim goes out at once; what arrives while it is in flight shares the next statement.
+    const [claimX, , claimA, claimB] = await Promise.all([
+      records.claim(merchantId, randomUUID(), 'hash-x'),
+      records.complete(merchantId, done, 1, 201, '{"ok":true}'),
+      records.claim(merchantId, randomUUID(), 'hash-a'),
+      records.claim(merchantId, randomUUID(), 'hash-b'),
+    ]);
+    for (const claim of [claimX, claimA, claimB]) expect(claim).toMatchObject({ kind: 'claimed', attempt: 1 });
+    expect(statements).toEqual(['relance_idempotency_claim_complete_batch', 'relance_idempotency_claim_complete_batch']);
+    expect(await row(done)).toEqual({ status: 'completed', attempt: 1, response_status: 201 });
+    expect(await records.claim(merchantId, done, 'hash-done')).toEqual({ kind: 'replay', status: 201, body: '{"ok":true}' });
+  });
+
+  it('lets a retry submitted with the completion of its key see the response, not claim again', async () => {
+    const key = randomUUID();
+    await records.claim(merchantId, key, 'hash-retry');
+    const [, retry] = await Promise.all([records.complete(merchantId, key, 1, 201, '{"first":1}'), records.claim(merchantId, key, 'hash-retry')]);
+    expect(retry).toEqual({ kind: 'replay', status: 201, body: '{"first":1}' });
+  });
+
+  it('ignores the completion of an attempt that was taken over', async () => {
+    const key = randomUUID();
+    await records.claim(merchantId, key, 'hash-over');
+    await pool.query(`UPDATE idempotency_keys SET locked_until = now() - interval '1 second' WHERE merchant_id = $1 AND idempotency_key = $2`, [merchantId, key]);
+    const takeover = await records.claim(merchantId, key, 'hash-over');
+    expect(takeover).toMatchObject({ kind: 'claimed', attempt: 2 });
+    await records.complete(merchantId, key, 1, 500, '{"late":true}');
+    expect(await row(key)).toEqual({ status: 'in_progress', attempt: 2, response_status: null });
+    await records.complete(merchantId, key, 2, 201, '{"holder":true}');
+    expect(await records.claim(merchantId, key, 'hash-over')).toEqual({ kind: 'replay', status: 201, body: '{"holder":true}' });
+  });
+
+  it('refuses the same key for another request, and stores responses sealed', async () => {
+    const key = randomUUID();
+    await records.claim(merchantId, key, 'hash-one');
+    await records.complete(merchantId, key, 1, 201, '{"email":"lea@example.fr"}');
+    expect(await records.claim(merchantId, key, 'hash-other')).toEqual({ kind: 'mismatch' });
+    const { rows } = await pool.query<{ response_body: string }>('SELECT response_body FROM idempotency_keys WHERE merchant_id = $1 AND idempotency_key = $2', [merchantId, key]);
+    expect(rows[0]!.response_body).not.toContain('lea@example.fr');
+  });
+});
