@@ -40,7 +40,7 @@ export async function rebuild(projections: readonly Projection[], options: Rebui
     if (resumed.length > 0) options.logger.log(`Resuming the rebuild of ${resumed.join(', ')} from its own checkpoint`);
 
     const build = () =>
-      new ProjectionRunner({ ...options, projections, target: 'next', untilCaughtUp: true, session, batchSize: options.batchSize ?? 5000 }).run();
+      new ProjectionRunner({ ...options, projections, target: 'next', untilCaughtUp: true, session, batchSize: options.batchSize ?? 5000, writeConnections: 2 }).run();
     await build();
     await completeNextTables(options.pool, projections);
 

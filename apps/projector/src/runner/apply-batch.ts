@@ -18,10 +18,16 @@ export interface BatchInput {
   readonly contexts: ContextFactory;
 }
 
+/** One projection's share of a batch: its statements and its checkpoint move, which commit together. */
+export interface PreparedPart {
+  readonly projection: Projection;
+  readonly move: CheckpointMove;
+  readonly statements: readonly Sql[];
+}
+
 /** A batch turned into SQL, ready to commit. */
 export interface PreparedBatch {
-  readonly moves: readonly CheckpointMove[];
-  readonly statements: readonly Sql[];
+  readonly parts: readonly PreparedPart[];
   /** The projections whose checkpoint the batch moves, with how many events each applies. */
   readonly applied: readonly { projection: Projection; events: number }[];
 }
@@ -47,11 +53,11 @@ export async function prepareBatch(input: BatchInput): Promise<PreparedBatch> {
     moves.push({ name: checkpointName, from: checkpoint, to: batch.checkpoint, events: events.length });
     work.push({ projection, events });
   }
-  if (moves.length === 0) return { moves, statements: [], applied: [] };
+  if (moves.length === 0) return { parts: [], applied: [] };
   const profiles = await input.profiles.open(work.flatMap((w) => (w.projection.opensProfiles ? w.events : [])));
   const context = input.contexts.forBatch(profiles);
-  const statements = work.flatMap((w) => (w.events.length > 0 ? w.projection.apply(w.events, context) : []));
-  return { moves, statements, applied: work.map((w) => ({ projection: w.projection, events: w.events.length })) };
+  const parts = work.map((w, i) => ({ projection: w.projection, move: moves[i]!, statements: w.events.length > 0 ? w.projection.apply(w.events, context) : [] }));
+  return { parts, applied: work.map((w) => ({ projection: w.projection, events: w.events.length })) };
 }
 
 /**
@@ -61,14 +67,21 @@ export async function prepareBatch(input: BatchInput): Promise<PreparedBatch> {
  * move is checked.
  */
 export async function commitBatch(client: pg.PoolClient, prepared: PreparedBatch, table: CheckpointTable = 'projection_checkpoints'): Promise<void> {
-  if (prepared.moves.length === 0) return;
-  const move = moveCheckpoints(prepared.moves, table);
-  const script = `BEGIN;\n${scriptOf([...prepared.statements, { text: `WITH moved AS (${move.text}) SELECT count(*)::int AS moved FROM moved`, values: move.values }])}`;
+  await commitParts(client, prepared.parts, table);
+}
+
+/** Some projections' parts of a batch in one transaction, with their checkpoints (see commitBatch). */
+export async function commitParts(client: pg.PoolClient, parts: readonly PreparedPart[], table: CheckpointTable): Promise<void> {
+  if (parts.length === 0) return;
+  const moves = parts.map((p) => p.move);
+  const move = moveCheckpoints(moves, table);
+  const statements = parts.flatMap((p) => p.statements);
+  const script = `BEGIN;\n${scriptOf([...statements, { text: `WITH moved AS (${move.text}) SELECT count(*)::int AS moved FROM moved`, values: move.values }])}`;
   try {
     const results = (await client.query(script)) as unknown as pg.QueryResult<{ moved: number }>[];
     const moved = results[results.length - 1]!.rows[0]!.moved;
-    if (moved !== prepared.moves.length) {
-      throw new ConcurrentWriterError(`Checkpoints moved by another writer (${prepared.moves.map((m) => m.name).join(', ')}): batch rolled back`);
+    if (moved !== moves.length) {
+      throw new ConcurrentWriterError(`Checkpoints moved by another writer (${moves.map((m) => m.name).join(', ')}): batch rolled back`);
     }
     await client.query('COMMIT');
   } catch (error) {
@@ -81,4 +94,27 @@ export async function applyBatch(input: BatchInput & { readonly client: pg.PoolC
   const prepared = await prepareBatch(input);
   await commitBatch(input.client, prepared);
   return prepared.applied;
+}
+
+/**
+ * Splits a batch's parts into at most `ways` groups of similar weight (largest first, each to the
+ * lightest group), to commit on as many connections at once. Each group moves only its own
+ * projections' checkpoints, so each stays exactly-once on its own. The weight is the number of values
+ * the statements carry, which is what PostgreSQL spends its time parsing and inserting.
+ */
+export function splitParts(parts: readonly PreparedPart[], ways: number): PreparedPart[][] {
+  const groups = Array.from({ length: Math.max(1, Math.min(ways, parts.length)) }, () => ({ weight: 0, parts: [] as PreparedPart[] }));
+  const weighed = parts.map((part) => ({ part, weight: weightOf(part) })).sort((a, b) => b.weight - a.weight);
+  for (const { part, weight } of weighed) {
+    const lightest = groups.reduce((a, b) => (b.weight < a.weight ? b : a));
+    lightest.parts.push(part);
+    lightest.weight += weight;
+  }
+  return groups.map((g) => g.parts).filter((g) => g.length > 0);
+}
+
+function weightOf(part: PreparedPart): number {
+  let weight = 1;
+  for (const statement of part.statements) for (const value of statement.values ?? []) weight += Array.isArray(value) ? value.length : 1;
+  return weight;
 }

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { Projection } from '../projection.js';
 import { ensureCheckpoints, loadCheckpoints, type CheckpointTable } from './checkpoints.js';
 import { heldLocks, liveLockName, LockSession, nextLockName, swapRequests } from './locks.js';
-import { commitBatch, prepareBatch, type PreparedBatch } from './apply-batch.js';
+import { commitBatch, commitParts, prepareBatch, splitParts, type PreparedBatch } from './apply-batch.js';
 import { sleep } from './sleep.js';
 import type { ProfileOpener } from './profile-opener.js';
 import { ContextFactory, type TimeZones } from './projection-context.js';
@@ -33,6 +33,11 @@ export interface RunnerOptions {
   readonly pollMs?: number;
   /** A session whose locks the caller manages (a rebuild); the runner then does not close it. */
   readonly session?: LockSession;
+  /**
+   * Connections a batch is committed on at once, its projections split between them (a rebuild, where
+   * PostgreSQL applying the batches is what the runner waits for). Default 1.
+   */
+  readonly writeConnections?: number;
 }
 
 /**
@@ -51,6 +56,8 @@ export class ProjectionRunner {
   private restart = false;
   private running: Promise<void> | null = null;
   private lastSeen: LogPosition = START;
+  /** Connections besides the lock session's, for writeConnections > 1; held while following the log. */
+  private writers: pg.PoolClient[] = [];
 
   constructor(private readonly options: RunnerOptions) {
     this.session = options.session ?? null;
@@ -184,6 +191,7 @@ export class ProjectionRunner {
       this.restart = false;
       this.subscription = null;
       await subscription.close();
+      this.releaseWriters();
     }
   }
 
@@ -200,10 +208,28 @@ export class ProjectionRunner {
 
   private async commit(batch: SubscriptionBatch, prepared: PreparedBatch): Promise<void> {
     const started = performance.now();
-    await commitBatch(this.session!.client, prepared, this.checkpointTable);
+    const groups = splitParts(prepared.parts, this.options.writeConnections ?? 1);
+    if (groups.length <= 1) {
+      await commitBatch(this.session!.client, prepared, this.checkpointTable);
+    } else {
+      while (this.writers.length < groups.length - 1) this.writers.push(await this.options.pool.connect());
+      const clients = [this.session!.client, ...this.writers];
+      // Every group settles before the batch fails: no transaction is left running on a connection.
+      const results = await Promise.allSettled(groups.map((parts, i) => commitParts(clients[i]!, parts, this.checkpointTable)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) {
+        // A connection that failed mid-batch is not handed back to the pool.
+        this.releaseWriters(true);
+        throw failed.reason;
+      }
+    }
     const last = batch.events[batch.events.length - 1];
     if (last) this.lastSeen = last.position;
     this.options.metrics?.recordBatch(prepared.applied, batch, (performance.now() - started) / 1000, this.lastSeen);
+  }
+
+  private releaseWriters(destroy = false): void {
+    for (const client of this.writers.splice(0)) client.release(destroy);
   }
 
   /** Between batches: hand over what a swap asks for, take over what nobody holds. */
