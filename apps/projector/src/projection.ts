@@ -47,7 +47,9 @@ export interface ProjectionContext {
 /**
  * A read model. `apply` is pure: from a batch of events (in log order, all after the projection's
  * checkpoint, all of a type it handles) to the SQL statements that bring its tables up to date.
- * The runner executes them with the checkpoint, in one transaction.
+ * The runner executes them with the checkpoint, in one transaction. A projection reads and writes
+ * its own `tables` only: the projections of one batch may commit in separate transactions (a rebuild
+ * splits them over two connections), each with its own checkpoint.
  */
 export interface Projection {
   readonly name: string;
