@@ -63,6 +63,12 @@ export class HttpClient {
     for (;;) {
       if (this.closed) throw new Error('HttpClient is closed');
       const connection = this.idle.pop();
+      // The server may have closed a connection while it sat idle.
+      if (connection?.broken) {
+        connection.destroy();
+        this.open--;
+        continue;
+      }
       if (connection) return connection;
       if (this.open < this.maxSockets) {
         this.open++;
