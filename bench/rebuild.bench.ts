@@ -1,4 +1,3 @@
-import { SERVICE_NODE_FLAGS } from '../apps/cli/src/service-node-flags.js';
 import { randomBytes } from 'node:crypto';
 import { PostgresEventStore } from '@relance/event-store';
 import { createPool, loadMerchantConfig } from '@relance/platform';
@@ -6,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_NODE_FLAGS } from '../apps/cli/src/service-node-flags.js';
 import { PROJECTIONS } from '../apps/projector/src/projections/index.js';
 import { BENCH_DATABASE_URL, freshBenchDatabase, settleBenchDatabase } from './support/bench-database.js';
 import { benchOptions, positiveInt } from './support/options.js';
