@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 // rk_<key id: 16 hex>_<secret: 32 random bytes, base64url>. The key id finds the row; only a hash of
 // the secret is stored.
@@ -22,7 +22,7 @@ export function parseApiKey(token: string): { keyId: string; secret: string } | 
 }
 
 export function hashSecret(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
+  return hash('sha256', secret, 'buffer');
 }
 
 export function secretMatches(secret: string, storedHash: Buffer): boolean {

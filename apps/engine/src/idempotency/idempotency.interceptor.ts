@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { canonicalJson } from '@relance/domain';
@@ -56,10 +56,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new RequestRejected([{ path: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
     }
     const path = request.url.split('?')[0];
-    const hash = createHash('sha256').update(`${request.method} ${path}\n${canonicalJson(request.body ?? null)}`).digest('hex');
+    const requestHash = hash('sha256', `${request.method} ${path}\n${canonicalJson(request.body ?? null)}`, 'hex');
     const merchantId = principal.merchantId;
 
-    return from(this.records.claim(merchantId, key, hash)).pipe(
+    return from(this.records.claim(merchantId, key, requestHash)).pipe(
       switchMap((claim) => {
         switch (claim.kind) {
           case 'replay':
