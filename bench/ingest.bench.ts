@@ -52,6 +52,7 @@ export async function run(args: readonly string[]): Promise<Record<string, unkno
   };
   if (!Number.isFinite(settings.rate) || settings.rate < 0) throw new UsageError(`--rate must be 0 or a positive number (got "${o.rate}")`);
   if (!(settings.anonymous >= 0 && settings.anonymous <= 1)) throw new UsageError(`--anonymous must be between 0 and 1 (got "${o.anonymous}")`);
+  if (!Number.isInteger(settings.warmup) || settings.warmup < 0) throw new UsageError(`--warmup must be 0 or a positive integer (got "${o.warmup}")`);
   const runs = positiveInt(o.runs, 'runs');
   const figures: IngestFigures[] = [];
   for (let r = 0; r < runs; r++) {
@@ -141,14 +142,20 @@ async function ingestOnce({ purchases, customers, concurrency, rate, anonymous, 
       const res = await client.request('POST', '/v1/purchases', body, { ...headers, 'idempotency-key': randomUUID() });
       return res.status;
     };
-    if (warmup > 0) await inParallel(warmup, concurrency, send);
+    // Untimed, but a warm-up that fails would make every figure after it meaningless.
+    const warm = (count: number) =>
+      inParallel(count, concurrency, async () => {
+        const status = await send();
+        if (status !== 201) throw new Error(`A warm-up purchase failed: ${status}`);
+      });
+    if (warmup > 0) await warm(warmup);
     // A database as it runs day to day: tables analysed (autovacuum would have, a minute in), so the
     // engine's statements are planned for tables with rows rather than for the empty ones of the start.
     await settleBenchDatabase(url);
     // And warmed again, briefly: the first writes after the settle's CHECKPOINT log whole pages (a
     // stall of one or two seconds), which a database in its day does not go through all at once.
     const rewarm = Math.min(warmup, 1000);
-    if (rewarm > 0) await inParallel(rewarm, concurrency, send);
+    if (rewarm > 0) await warm(rewarm);
 
     const cpuBefore = await engine.cpuSeconds();
     const pgBefore = await postgresCpuSeconds();
