@@ -10,7 +10,9 @@ import { ROOT } from './support/engine-harness.js';
 
 // The README's first command, as a newcomer runs it: no master key, no API key, a database that does
 // not exist yet. Its own database, so the demo merchant's data never meets other tests'.
-const DEMO_DATABASE_URL = TEST_DATABASE_URL.replace(/\/[^/?]+(\?|$)/, '/relance_test_demo$1');
+// Named after this run's test database, so that two checkouts' runs on one server never share it.
+const DEMO_DATABASE = `${new URL(TEST_DATABASE_URL).pathname.slice(1)}_demo`;
+const DEMO_DATABASE_URL = TEST_DATABASE_URL.replace(/\/[^/?]+(\?|$)/, `/${DEMO_DATABASE}$1`);
 let stateDir: string;
 
 beforeAll(async () => {
@@ -126,7 +128,7 @@ async function dropDemoDatabase(): Promise<void> {
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL.replace(/\/[^/?]+(\?|$)/, '/postgres$1') });
   await admin.connect();
   try {
-    await admin.query('DROP DATABASE IF EXISTS relance_test_demo WITH (FORCE)');
+    await admin.query(`DROP DATABASE IF EXISTS "${DEMO_DATABASE}" WITH (FORCE)`);
   } finally {
     await admin.end();
   }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PROJECTIONS } from '../../../apps/projector/src/projections/index.js';
+import { LOCK_NAMESPACE, liveLockName, lockKey } from '../../../apps/projector/src/runner/locks.js';
 import { until } from './support/child-process.js';
 import { writeHistory } from './support/history.js';
 import { appliedEverything, projectorEnv, snapshot, type ProjectorEnv } from './support/projector-env.js';
@@ -28,9 +29,14 @@ describe('one writer per projection across projector processes', () => {
     expect(second.writing()).toEqual([]);
 
     // The writer's process dies: its connection, and the locks with it, are gone.
+    // Only this test's locks: this database, and the keys of this schema's projections.
+    const keys = PROJECTIONS.map((p) => lockKey(env.schema, liveLockName(p.name)));
     const { rows } = await env.pool.query<{ pid: number }>(
-      `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::int::oid GROUP BY pid`,
-      [0x52454c41],
+      `SELECT pid FROM pg_locks
+        WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND classid = $1::int::oid AND objid = ANY($2::bigint[]::oid[])
+        GROUP BY pid`,
+      [LOCK_NAMESPACE, keys],
     );
     expect(rows).toHaveLength(1);
     await env.pool.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
