@@ -4,16 +4,13 @@ import type { z } from 'zod';
 import type { CommandEnvelope } from '../commands/command-envelope.js';
 import { DecisionContexts } from '../commands/decision-context.js';
 import { loyaltyOutcome } from '../commands/loyalty-outcome.js';
-import { requireStore, utc } from '../commands/merchant-checks.js';
+import { businessInstant, requireStore } from '../commands/merchant-checks.js';
 import { StreamCommandRunner } from '../commands/stream-command-runner.js';
-import { RequestRejected } from '../http/api-errors.js';
 import { derivedEntityId } from '../shared/derived-ids.js';
 import { PurchaseLocator } from './purchase-locator.repository.js';
 import type { PurchaseResultSchema, RecordPurchaseBody } from './purchase.schemas.js';
 
 export type PurchaseResult = z.infer<typeof PurchaseResultSchema>;
-
-const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
 
 export class RecordPurchaseCommand extends Command<PurchaseResult> {
   constructor(
@@ -43,10 +40,7 @@ export class RecordPurchaseHandler implements ICommandHandler<RecordPurchaseComm
     const { merchantId } = envelope;
     if (storeCheck === 'configured') requireStore(this.contexts.merchant(merchantId), body.storeId);
     const context = this.contexts.forMerchant(merchantId);
-    const purchasedAt = utc(body.purchasedAt);
-    if (Date.parse(purchasedAt) > Date.parse(context.now) + FUTURE_TOLERANCE_MS) {
-      throw new RequestRejected([{ path: 'purchasedAt', message: 'more than a day in the future' }]);
-    }
+    const purchasedAt = businessInstant(body.purchasedAt, 'purchasedAt', context);
     const purchase = purchaseData(body, body.purchaseId ?? derivedEntityId('p', envelope.seed), purchasedAt);
     const customerId = body.customerId ?? null;
     const streamId = customerId ? streams.customer(merchantId, customerId) : streams.anonymousSale(merchantId, purchase.purchaseId);

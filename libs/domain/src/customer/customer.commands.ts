@@ -10,6 +10,7 @@ import {
   Instant,
   Sealed,
   Source,
+  StorableText,
 } from '../events/primitives.js';
 import { PurchaseRecorded, VisitKind } from '../events/purchase.events.js';
 
@@ -35,7 +36,7 @@ export const EnrolCustomer = command(
     /** Required for a B2B customer, null for an individual. */
     businessCategory: BusinessCategory.nullable().default(null),
     storeId: Id.nullable(),
-    externalId: z.string().min(1).max(128).nullable().default(null),
+    externalId: StorableText.min(1).max(128).nullable().default(null),
     locale: Locale,
     profile: Sealed,
     identityKeys: IdentityKeys,
@@ -77,7 +78,7 @@ export const WithdrawConsent = command(
     purpose: ConsentPurpose,
     source: Source,
     proof: ConsentProof,
-    reason: z.string().max(200).nullable().default(null),
+    reason: StorableText.max(200).nullable().default(null),
     withdrawnAt: Instant.optional(),
   }),
 );
@@ -96,7 +97,7 @@ export const RefundPurchase = command(
       .min(1)
       .optional(),
     storeId: Id,
-    reason: z.string().max(200).nullable().default(null),
+    reason: StorableText.max(200).nullable().default(null),
   }),
 );
 
@@ -106,7 +107,7 @@ export const RecordVisit = command(
     visitId: Id,
     storeId: Id.nullable(),
     kind: VisitKind,
-    eventName: z.string().min(1).max(200).nullable().default(null),
+    eventName: StorableText.min(1).max(200).nullable().default(null),
     visitedAt: Instant,
   }),
 );
@@ -125,8 +126,8 @@ export const AdjustPoints = command(
       .refine((n) => n !== 0, 'must not be zero'),
     reason: z.enum(['manual', 'correction']),
     /** The ticket or request behind it. */
-    sourceId: z.string().min(1).max(200).nullable().default(null),
-    note: z.string().max(500).nullable().default(null),
+    sourceId: StorableText.min(1).max(200).nullable().default(null),
+    note: StorableText.max(500).nullable().default(null),
   }),
 );
 

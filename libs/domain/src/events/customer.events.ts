@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { BusinessCategory, CustomerType, Id, IdentityHash, Instant, Sealed, Source } from './primitives.js';
+import { BusinessCategory, CustomerType, Id, IdentityHash, Instant, Sealed, Source, StorableText } from './primitives.js';
 import { IssuedReward, PointsLot, PurchaseRecord } from './loyalty-state.js';
+import { PointsHeld } from './primitives.js';
 
 export const IdentityKeys = z
   .object({ email: IdentityHash.nullable(), phone: IdentityHash.nullable() })
@@ -19,7 +20,7 @@ export const CustomerEnrolled = z
     /** Required for B2B customers, null for individuals. */
     businessCategory: BusinessCategory.nullable(),
     storeId: Id.nullable(),
-    externalId: z.string().min(1).max(128).nullable(),
+    externalId: StorableText.min(1).max(128).nullable(),
     locale: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/),
     profile: Sealed,
     identityKeys: IdentityKeys,
@@ -48,7 +49,7 @@ export const CustomerProfileUpdated = z
 export const MergeTransfer = z
   .object({
     lots: z.array(PointsLot),
-    debtPoints: z.number().int().min(0),
+    debtPoints: PointsHeld,
     purchases: z.array(PurchaseRecord),
     rewards: z.array(IssuedReward),
   })
