@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS } from '../events/limits.js';
 import { Cents, Id, StorableText } from '../events/primitives.js';
 import { VISIT_KINDS } from '../events/purchase.events.js';
 import { configIssueMessage, toConfigIssues, type ConfigIssue } from '../shared/config-messages.js';
@@ -20,7 +21,7 @@ const Multiplier = z
   .refine(hasAtMostThreeDecimals, 'at most 3 decimals (e.g. 1.125)');
 
 const VisitEarning = z.strictObject({
-  points: z.int().min(1),
+  points: z.int().min(1).max(LIMITS.pointsPerMovement),
   kinds: z.array(z.enum(VISIT_KINDS)).min(1),
   /** Visits that earn per customer and local day (a tasting every evening earns once). */
   maxPerDay: z.int().min(1).max(100).default(1),
