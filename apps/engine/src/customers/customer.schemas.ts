@@ -15,7 +15,7 @@ const EARLIEST_BUSINESS_MS = Date.parse(LIMITS.earliestBusinessInstant);
  */
 export const Instant = z.iso
   .datetime({ offset: true, error: 'an ISO-8601 date-time, e.g. 2026-11-23T14:05:00Z' })
-  .refine((value) => Date.parse(value) >= EARLIEST_BUSINESS_MS, `before ${LIMITS.earliestBusinessInstant}, the earliest date accepted`);
+  .refine((value) => !(Date.parse(value) < EARLIEST_BUSINESS_MS), `before ${LIMITS.earliestBusinessInstant}, the earliest date accepted`);
 const Name = StorableText.trim().min(1).max(100);
 const Locale = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a locale such as "fr" or "fr-FR"');
 const Email = StorableText.max(254).refine(isValidEmail, 'not a valid email address');

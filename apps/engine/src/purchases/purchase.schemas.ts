@@ -33,17 +33,26 @@ export const RecordPurchaseBody = z
     totalCents: Cents.optional(),
   })
   .superRefine((body, ctx) => {
-    // Each field may be in range and their product not: a line total and the ticket total are amounts too.
+    // Each field may be in range and their product not: a line total and the ticket total are amounts
+    // too. Only lines whose own fields are in range are summed (the others are already named).
+    const fieldsInRange = (line: (typeof body.lines)[number]) =>
+      line.quantity <= LIMITS.quantityPerLine && [line.unitPriceCents, line.discountCents].every((c) => c >= 0 && c <= LIMITS.amountCents);
     let sum = 0;
+    let linesInRange = true;
     body.lines.forEach((line, i) => {
+      if (!fieldsInRange(line)) {
+        linesInRange = false;
+        return;
+      }
       const total = line.quantity * line.unitPriceCents - line.discountCents;
       if (total < 0) ctx.addIssue({ code: 'custom', path: ['lines', i, 'discountCents'], message: 'larger than quantity × unitPriceCents' });
       if (total > LIMITS.amountCents) {
         ctx.addIssue({ code: 'custom', path: ['lines', i], message: `line total ${total} cents (quantity × unitPriceCents − discountCents) is above the limit of ${LIMITS.amountCents}` });
+        linesInRange = false;
       }
       sum += total;
     });
-    if (sum > LIMITS.amountCents && body.lines.every((line) => line.quantity * line.unitPriceCents - line.discountCents <= LIMITS.amountCents)) {
+    if (linesInRange && sum > LIMITS.amountCents) {
       ctx.addIssue({ code: 'custom', path: ['lines'], message: `purchase total ${sum} cents is above the limit of ${LIMITS.amountCents}` });
     }
     if (body.totalCents !== undefined && body.totalCents !== sum) {

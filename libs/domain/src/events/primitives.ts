@@ -8,9 +8,10 @@ export const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters,
 export const MerchantId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'lower-case letters, digits or "-", 2 to 40');
 const EARLIEST_MS = Date.parse(LIMITS.earliestInstant);
 const LATEST_MS = Date.parse(LIMITS.latestInstant);
+/** Out of range only when it is an instant at all (the format check names the rest). */
 const inInstantRange = (value: string) => {
   const ms = Date.parse(value);
-  return ms >= EARLIEST_MS && ms <= LATEST_MS;
+  return !(ms < EARLIEST_MS || ms > LATEST_MS);
 };
 
 /** ISO-8601 UTC instant, e.g. 2026-11-23T14:05:00.000Z, from 1900 (LIMITS.earliestInstant). */
