@@ -28,6 +28,8 @@ export interface AppConfig {
   readonly projectorBatchSize: number;
   /** Local hour (merchant's time zone) from which the daily RFM run may start. */
   readonly rfmRunHour: number;
+  /** Bearer token that opens /metrics to requests from other hosts; undefined: /metrics is local only. */
+  readonly metricsToken: string | undefined;
 }
 
 export type Requirement = 'piiMasterKey';
@@ -82,6 +84,7 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
   }
 
   const piiMasterKey = masterKey(env, problems);
+  const metricsToken = secret(env, 'METRICS_TOKEN', 24, problems);
   if (requirements.includes('piiMasterKey') && !piiMasterKey && !problems.some((p) => p.startsWith('PII_MASTER_KEY'))) {
     problems.push(
       'PII_MASTER_KEY: required (base64 of 32 random bytes; `npx relance keys master` prints a new one), ' +
@@ -112,6 +115,7 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
     idempotencyRetentionHours: integer(get('IDEMPOTENCY_RETENTION_HOURS'), 'IDEMPOTENCY_RETENTION_HOURS', 1, 24 * 90, problems),
     projectorBatchSize: integer(get('PROJECTOR_BATCH_SIZE'), 'PROJECTOR_BATCH_SIZE', 1, 50_000, problems),
     rfmRunHour: integer(get('RFM_RUN_HOUR'), 'RFM_RUN_HOUR', 0, 23, problems),
+    metricsToken,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -136,6 +140,27 @@ function integer(value: string, name: string, min: number, max: number, problems
     return min;
   }
   return n;
+}
+
+/** A secret from NAME or from the file NAME_FILE (one of them), at least `minLength` visible characters. */
+function secret(env: Env, name: string, minLength: number, problems: string[]): string | undefined {
+  const direct = env[name]?.trim();
+  const file = env[`${name}_FILE`]?.trim();
+  if (direct && file) {
+    problems.push(`${name} / ${name}_FILE: set one of them, not both`);
+    return undefined;
+  }
+  if (file && !existsSync(file)) {
+    problems.push(`${name}_FILE: file "${file}" does not exist`);
+    return undefined;
+  }
+  const value = file ? readFileSync(file, 'utf8').trim() : direct;
+  if (!value) return undefined;
+  if (value.length < minLength || !/^[\x21-\x7e]+$/.test(value)) {
+    problems.push(`${file ? `${name}_FILE` : name}: must be at least ${minLength} visible ASCII characters, without spaces (e.g. \`openssl rand -hex 32\`)`);
+    return undefined;
+  }
+  return value;
 }
 
 function masterKey(env: Env, problems: string[]): Buffer | undefined {
