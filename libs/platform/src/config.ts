@@ -8,6 +8,8 @@ import path from 'node:path';
 export interface AppConfig {
   readonly databaseUrl: string;
   readonly databasePoolMax: number;
+  /** How long a starting engine or projector waits for PostgreSQL before it gives up and exits. */
+  readonly databaseWaitSeconds: number;
   readonly redisUrl: string;
   readonly eventStore: 'postgres' | 'eventstoredb';
   readonly eventStoreUrl: string | undefined;
@@ -46,6 +48,7 @@ type Env = Record<string, string | undefined>;
 export const CONFIG_DEFAULTS = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/relance',
   DATABASE_POOL_MAX: '10',
+  DATABASE_WAIT_SECONDS: '30',
   REDIS_URL: 'redis://127.0.0.1:6379',
   EVENT_STORE: 'postgres',
   HTTP_HOST: '127.0.0.1',
@@ -100,6 +103,7 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
   const config: AppConfig = {
     databaseUrl,
     databasePoolMax: integer(get('DATABASE_POOL_MAX'), 'DATABASE_POOL_MAX', 1, 500, problems),
+    databaseWaitSeconds: integer(get('DATABASE_WAIT_SECONDS'), 'DATABASE_WAIT_SECONDS', 0, 3600, problems),
     redisUrl,
     eventStore,
     eventStoreUrl,
