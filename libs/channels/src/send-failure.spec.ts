@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { defaultPrices, priceOf } from './costs.js';
-import { classifyHttpFailure, nextRetryDelayMs, retryAfterMs } from './send-failure.js';
+import { classifyHttpFailure, nextRetryDelayMs, retryAfterMs, withoutPersonalData } from './send-failure.js';
 
 const NOW = new Date('2026-12-03T09:00:00Z');
 
@@ -13,6 +13,14 @@ describe('the wait a provider asks for', () => {
     expect(retryAfterMs({ 'retry-after': ['2'] }, NOW)).toBe(2_000);
     expect(retryAfterMs({ 'retry-after': 'soon' }, NOW)).toBeNull();
     expect(retryAfterMs({}, NOW)).toBeNull();
+  });
+});
+
+describe("a provider's reason", () => {
+  it('loses any address or number it quotes, and keeps the rest', () => {
+    expect(withoutPersonalData('550 5.1.1 <jean.dupont@example.fr>: Recipient address rejected')).toBe('550 5.1.1 <<address>>: Recipient address rejected');
+    expect(withoutPersonalData("The 'To' number +33 6 12 34 56 78 is not valid")).toBe("The 'To' number <number> is not valid");
+    expect(withoutPersonalData('HTTP 429: too many requests (code 20429)')).toBe('HTTP 429: too many requests (code 20429)');
   });
 });
 

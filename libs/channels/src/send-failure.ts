@@ -3,6 +3,16 @@ import type { SendOutcome, SendPermanent, SendRetryable } from './channel-adapte
 type Headers = Readonly<Record<string, unknown>>;
 
 /**
+ * A provider's words with any email address or phone number taken out ("The 'To' number
+ * +33612345678 is not valid"): reasons are kept in events and logs, where personal data must not be.
+ */
+export function withoutPersonalData(text: string): string {
+  return text
+    .replace(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g, '<address>')
+    .replace(/\+?\d[\d .\-()]{6,}\d/g, (run) => ((run.match(/\d/g)?.length ?? 0) >= 8 ? '<number>' : run));
+}
+
+/**
  * The wait a provider asked for, in milliseconds: `Retry-After` (seconds or an HTTP date), else
  * `X-RateLimit-Reset` (SendGrid: the epoch second the window reopens; small values are read as
  * seconds to wait). Null when the response says nothing usable.
@@ -59,7 +69,7 @@ export function classifyHttpFailure(
       messageId,
       provider,
       code: failure.code ?? String(status),
-      reason: failure.reason,
+      reason: withoutPersonalData(failure.reason),
       httpStatus: status,
       retryAfterMs: retryAfterMs(failure.headers, now),
       outcomeUnknown: status === 500 || status === 502 || status === 504,
@@ -78,7 +88,7 @@ export function classifyNetworkError(provider: string, messageId: string, error:
     messageId,
     provider,
     code,
-    reason: error instanceof Error ? error.message : String(error),
+    reason: withoutPersonalData(error instanceof Error ? error.message : String(error)),
     httpStatus: null,
     retryAfterMs: null,
     outcomeUnknown: !NOT_SENT.has(code),
@@ -107,7 +117,7 @@ export function permanent(
     messageId,
     provider,
     code,
-    reason,
+    reason: withoutPersonalData(reason),
     httpStatus: details.httpStatus ?? null,
     optedOut: details.optedOut ?? false,
     invalidRecipient: details.invalidRecipient ?? false,

@@ -96,8 +96,9 @@ describe('what Twilio answers, classified', () => {
   });
 
   it('21211 (not a valid number for Twilio): permanent, the number unusable', async () => {
-    fake.respondNext({ status: 400, body: { code: 21211, message: "The 'To' number is not a valid phone number.", status: 400 } });
-    expect(await adapter.send(sms(1))).toMatchObject({ kind: 'permanent', code: '21211', invalidRecipient: true });
+    fake.respondNext({ status: 400, body: { code: 21211, message: "The 'To' number +33612345601 is not a valid phone number.", status: 400 } });
+    // The reason is kept in events and logs: Twilio's words, without the number.
+    expect(await adapter.send(sms(1))).toMatchObject({ kind: 'permanent', code: '21211', invalidRecipient: true, reason: "The 'To' number <number> is not a valid phone number." });
   });
 
   it('a batch answers one outcome per message, in order', async () => {

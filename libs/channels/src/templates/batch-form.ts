@@ -50,10 +50,6 @@ export function markData(data: unknown): unknown {
 
 export class MarkerCollision extends Error {}
 
-export function stripMarkers(rendered: string): string {
-  return rendered.replace(/[\uE000\uE001]/g, '');
-}
-
 /**
  * The batch form of three marked renders, numbering slots across subject, html and text in that
  * order; null when the content itself contains the slot syntax or the markers do not pair up.

@@ -49,6 +49,13 @@ describe('an email', () => {
     expect(a.batchForm?.values).toContain('Élodie');
   });
 
+  it('has no batch form when the data could be mistaken for a slot or a marker, so it is sent as it is', () => {
+    for (const firstName of ['%rl1%', 'a\uE000b']) {
+      const email = renderMessage(catalog, { channel: 'email', templateId: 'welcome', customer: { ...customer, firstName }, unsubscribeUrl: URL });
+      expect(email).toMatchObject({ channel: 'email', batchForm: null });
+    }
+  });
+
   it('cannot render without its unsubscribe URL', () => {
     expect(() => renderMessage(catalog, { channel: 'email', templateId: 'welcome', customer })).toThrow(TemplateRenderError);
   });

@@ -1,5 +1,6 @@
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { WebhookVerdict } from '../channel-adapter.js';
+import { withoutPersonalData } from '../send-failure.js';
 import type { ProviderEvent } from './provider-event.js';
 import { bodyText, headerOf, type WebhookRequest } from './webhook-request.js';
 
@@ -75,7 +76,7 @@ export function sendGridEvent(raw: unknown, receivedAt: Date): ProviderEvent[] {
     occurredAt: instant(item.timestamp, receivedAt),
     withdraws: [] as const,
   };
-  const reason = text(item.reason) ?? text(item.response) ?? '';
+  const reason = withoutPersonalData(text(item.reason) ?? text(item.response) ?? '');
   switch (event) {
     case 'delivered':
       return [{ ...base, kind: 'delivered', deliveredVia: 'email', units: null, cost: null }];

@@ -2,6 +2,7 @@ import twilio from 'twilio';
 import type { Channel } from '@relance/domain';
 import type { WebhookVerdict } from '../channel-adapter.js';
 import { priceOf, type ChannelPrices } from '../costs.js';
+import { withoutPersonalData } from '../send-failure.js';
 import { inboundKeyword } from '../sms/opt-out-keywords.js';
 import type { ProviderEvent } from './provider-event.js';
 import { bodyText, formParams, headerOf, single, type WebhookRequest } from './webhook-request.js';
@@ -79,7 +80,7 @@ function statusEvent(base: Base, status: string, params: Params, query: URLSearc
         kind: 'failed',
         permanent: status === 'canceled' || code === null || !TRANSIENT_FAILURES.has(code),
         code: code ?? status,
-        reason: single(params, 'ErrorMessage') ?? status,
+        reason: withoutPersonalData(single(params, 'ErrorMessage') ?? status),
         withdraws: optOut ? PHONE_CHANNELS : [],
       };
     }
