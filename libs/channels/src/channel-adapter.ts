@@ -78,7 +78,7 @@ export interface LetterMessage extends MessageEnvelope {
   readonly subject: string | null;
   /** Rendered letter text: paragraphs separated by a blank line; a paragraph in **…** is printed bold. */
   readonly body: string;
-  /** The letter's date as printed, already in the merchant's words ("Lyon, le 3 décembre 2026"). */
+  /** The letter's date as printed, already in the merchant's words: `letterDateLine` gives "Lyon, le 3 décembre 2026". */
   readonly dateLine: string;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { formatDate, formatFirstName, formatMoney } from './formatting.js';
+import { formatDate, formatFirstName, formatMoney, letterDateLine } from './formatting.js';
 
 const NBSP = '\u00A0';
 const NNBSP = '\u202F';
@@ -37,6 +37,11 @@ describe('dates', () => {
     expect(formatDate('2026-11-19', 'short', 'fr-FR', 'Europe/Paris')).toBe('19/11/2026');
     expect(formatDate('2026-12-12T17:00:00Z', 'time', 'fr-FR', 'Europe/Paris')).toBe('18:00');
     expect(formatDate('2026-07-12T17:00:00Z', 'time', 'fr-FR', 'Europe/Paris')).toBe('19:00');
+  });
+
+  it('dates a letter from the shop’s town, on the merchant’s day', () => {
+    expect(letterDateLine('Lyon', new Date('2026-12-02T23:30:00Z'), 'fr-FR', 'Europe/Paris')).toBe('Lyon, le 3 décembre 2026');
+    expect(letterDateLine('Lyon', new Date('2026-12-02T23:30:00Z'), 'en-GB', 'Europe/Paris')).toBe('Lyon, 3 December 2026');
   });
 
   it('refuses what is not a date, and a time of a calendar date', () => {

@@ -78,6 +78,12 @@ export function formatDate(value: string | Date, format: DateFormat, locale: str
   return formatter.format(instant);
 }
 
+/** The place-and-date line of a letter: "Lyon, le 3 décembre 2026", "Lyon, 3 December 2026". */
+export function letterDateLine(city: string, date: Date, locale: string, timeZone: string): string {
+  const day = formatDate(date, 'long', locale, timeZone);
+  return locale.startsWith('fr') ? `${city}, le ${day}` : `${city}, ${day}`;
+}
+
 /**
  * A first name as a person writes it: "jean-pierre" and "JEAN-PIERRE" become "Jean-Pierre",
  * "o'brien" "O'Brien". Missing or blank gives the fallback.
