@@ -5,7 +5,7 @@ import type { Principal } from '../auth/permissions.js';
 import type { CommandEnvelope } from '../commands/command-envelope.js';
 import { Envelope } from '../commands/envelope.decorator.js';
 import { Input, Route, type ValidatedInput } from '../http/route.js';
-import { CustomerViewSchema, MergedCustomerSchema, type CustomerView } from './customer-view.js';
+import { CustomerViewSchema, MergedCustomerSchema, viewedCustomer, type CustomerView } from './customer-view.js';
 import { CustomerParams, EnrolCustomerBody, MergeCustomersBody, UpdateCustomerBody } from './customer.schemas.js';
 import { EnrolCustomerCommand } from './enrol-customer.handler.js';
 import { GetCustomerQuery, type CustomerLookup } from './get-customer.handler.js';
@@ -33,6 +33,7 @@ export class CustomersController {
     response: CustomerViewSchema,
     errors: [409, 422],
     idempotency: 'key',
+    responseOwner: viewedCustomer,
   })
   enrol(@Envelope() envelope: CommandEnvelope, @Input() input: ValidatedInput<unknown, EnrolCustomerBody>): Promise<CustomerView> {
     return this.commands.execute(new EnrolCustomerCommand(envelope, input.body));
@@ -67,6 +68,7 @@ export class CustomersController {
     response: CustomerViewSchema,
     errors: [404, 409, 410, 422],
     idempotency: 'key',
+    responseOwner: viewedCustomer,
   })
   update(@Envelope() envelope: CommandEnvelope, @Input() input: ValidatedInput<Params, UpdateCustomerBody>): Promise<CustomerView> {
     return this.commands.execute(new UpdateCustomerCommand(envelope, input.params.customerId, input.body));
@@ -84,6 +86,7 @@ export class CustomersController {
     response: CustomerViewSchema,
     errors: [404, 409, 410, 422],
     idempotency: 'key',
+    responseOwner: viewedCustomer,
   })
   merge(@Envelope() envelope: CommandEnvelope, @Input() input: ValidatedInput<Params, { duplicateId: string }>): Promise<CustomerView> {
     return this.commands.execute(new MergeCustomersCommand(envelope, input.params.customerId, input.body.duplicateId));
