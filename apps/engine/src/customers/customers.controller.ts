@@ -26,12 +26,13 @@ export class CustomersController {
     path: '/v1/customers',
     tag: 'customers',
     summary: 'Enrol a customer (B2C, or B2B with a business category), with optional initial consents',
-    description: 'Personal data is sealed with the customer’s own key before it enters any event. 409 `duplicate-identity` when the email or phone belongs to another customer of the merchant (details.customerId).',
+    description:
+      'Personal data is sealed with the customer’s own key before it enters any event or read model. 409 `duplicate-identity` when the email or phone belongs to another customer of the merchant (details.customerId). 410 for a retry (same Idempotency-Key) once the customer was erased: the first answer showed their profile and went with their key.',
     permission: 'customers:write',
     status: 201,
     body: EnrolCustomerBody,
     response: CustomerViewSchema,
-    errors: [409, 422],
+    errors: [409, 410, 422],
     idempotency: 'key',
     responseOwner: viewedCustomer,
   })
