@@ -159,8 +159,8 @@ describe('merging duplicates', () => {
     const res = await engine.call('POST', '/v1/customers/eve/merge', { key: support, idempotencyKey: key, body: { duplicateId: 'eve-dup' } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ customerId: 'eve', points: { balance: 130 } });
-    expect((await typesOf('eve-dup')).at(-1)).toBe('CustomersMerged');
-    expect((await typesOf('eve')).at(-1)).toBe('CustomersMerged');
+    expect((await typesOf('eve-dup')).at(-1)).toBe('CustomersMergedV2');
+    expect((await typesOf('eve')).at(-1)).toBe('CustomersMergedV2');
     const count = await engine.eventCount(merchantId);
     const retry = await engine.call('POST', '/v1/customers/eve/merge', { key: support, idempotencyKey: key, body: { duplicateId: 'eve-dup' } });
     expect(retry.text).toBe(res.text);
@@ -224,7 +224,7 @@ describe('a merge that stopped half way (the process died between its two append
       balance = ((await engine.call('GET', '/v1/customers/gil', { key: pos })).body.points as { balance: number }).balance;
     }
     expect(balance).toBe(70);
-    expect((await typesOf('gil')).at(-1)).toBe('CustomersMerged');
+    expect((await typesOf('gil')).at(-1)).toBe('CustomersMergedV2');
     const refund = await engine.call('POST', '/v1/purchases/gil-dup-1/refunds', { key: pos, body: { storeId: 'halles' } });
     expect(refund.body).toMatchObject({ customerId: 'gil', pointsTakenBack: 70 });
   });
