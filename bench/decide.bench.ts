@@ -1,45 +1,52 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { customerDecider, evolveCustomer, EventMetadata, parseEvent, type CustomerState, type CustomerStreamEvent } from '@relance/domain';
+import { customerFolder, decideCustomerOutcome, upcast, type CustomerState, type CustomerStreamEvent } from '@relance/domain';
 import { loadMerchantConfig } from '@relance/platform';
 import { v7 as uuidv7 } from 'uuid';
-import { derivedEventId } from '../apps/engine/src/shared/derived-ids.js';
+import type { CommandEnvelope } from '../apps/engine/src/commands/command-envelope.js';
+import { prepareAppend } from '../apps/engine/src/commands/prepared-append.js';
+import { StreamCache } from '../apps/engine/src/commands/stream-cache.js';
 import { UsageError } from '../apps/cli/src/command.js';
 import { CustomerHistory } from './support/customer-history.js';
 import { benchOptions, positiveInt } from './support/options.js';
 import { round } from './support/stats.js';
 
-export const usage = 'relance bench decide [--sizes 20,500,3000,10000] [--decisions 300] [--folds 3]';
+export const usage = 'relance bench decide [--sizes 20,500,3000,10000] [--decisions 1000] [--folds 3]';
 
 const DEMO_CONFIG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../config');
 
 /**
  * In memory, no I/O: the CPU time of one purchase decision for a customer with N purchases behind
- * them (the decider, the validation of the events, their metadata and ids, the state the next command
- * starts from, as the engine's write path does them), and the time to fold each stream from scratch.
+ * them — the decider, then what the engine's write path does around it (the events validated and
+ * given their metadata and ids, the resulting state kept in the stream cache with its size) — and the
+ * time to fold each stream from scratch as the engine reads it (through the upcasters). Each timed
+ * decision starts from the same folded state, so every one has exactly N purchases behind it.
  */
 export async function run(args: readonly string[]): Promise<Record<string, unknown>> {
   const o = benchOptions(args, {
     sizes: { default: '20,500,3000,10000', help: 'purchases in history, comma-separated' },
-    decisions: { default: '300', help: 'timed decisions per size' },
+    decisions: { default: '1000', help: 'timed decisions per size' },
     folds: { default: '3', help: 'timed folds per size (the median is kept)' },
   });
   const sizes = o.sizes.split(',').map((s) => positiveInt(s.trim(), 'sizes'));
   if (sizes.length === 0) throw new UsageError('--sizes needs at least one number');
   const decisions = positiveInt(o.decisions, 'decisions');
   const folds = positiveInt(o.folds, 'folds');
-  const merchant = await loadMerchantConfig(DEMO_CONFIG, 'cave-demo');
+  const { program } = await loadMerchantConfig(DEMO_CONFIG, 'cave-demo');
+  const folder = customerFolder(program.definition);
+  const cache = new StreamCache(Number.MAX_SAFE_INTEGER);
 
   // The first size measured must not pay for the JIT's warm-up.
-  const warmUp = new CustomerHistory(merchant.program, 200);
+  const warmUp = new CustomerHistory(program, 200);
+  for (let i = 0; i < 50; i++) fold(warmUp.events);
   const warmBase = fold(warmUp.events);
-  for (let i = 0; i < 500; i++) decideAndPrepare(warmBase, warmUp.nextPurchase(i), uuidv7(), warmUp);
+  for (let i = 0; i < 500; i++) decideAndPrepare(warmBase, warmUp.nextPurchase(i), warmUp, cache);
 
   const decisionUs: Record<string, number> = {};
   const foldMs: Record<string, number> = {};
   for (const size of sizes) {
     const built = performance.now();
-    const history = new CustomerHistory(merchant.program, size);
+    const history = new CustomerHistory(program, size);
     console.error(`${size} purchases: ${history.events.length} events, built in ${round((performance.now() - built) / 1000)} s`);
 
     const times: number[] = [];
@@ -47,43 +54,33 @@ export async function run(args: readonly string[]): Promise<Record<string, unkno
     foldMs[size] = round(median(times));
 
     const base = fold(history.events);
-    const commands = Array.from({ length: decisions + Math.ceil(decisions / 5) }, (_, i) => history.nextPurchase(i));
-    const seeds = commands.map(() => uuidv7());
     const warm = Math.ceil(decisions / 5);
-    for (let i = 0; i < warm; i++) decideAndPrepare(base, commands[i]!, seeds[i]!, history);
+    const commands = Array.from({ length: warm + decisions }, (_, i) => history.nextPurchase(i));
+    for (let i = 0; i < warm; i++) decideAndPrepare(base, commands[i]!, history, cache);
     const ms = cpuMs(() => {
-      for (let i = warm; i < commands.length; i++) decideAndPrepare(base, commands[i]!, seeds[i]!, history);
+      for (let i = warm; i < commands.length; i++) decideAndPrepare(base, commands[i]!, history, cache);
     });
     decisionUs[size] = round((ms * 1000) / decisions, 1);
-    console.error(`${size} purchases: ${decisionUs[size]} µs per decision, fold ${foldMs[size]} ms`);
+    console.error(`${size} purchases: ${decisionUs[size]} µs per decision, fold ${foldMs[size]} ms, state ~${Math.round(folder.sizeOf(base) / 1024)} kB`);
   }
-  return { bench: 'decide', decision_us: decisionUs, fold_ms: foldMs };
-}
+  return { decision_us: decisionUs, fold_ms: foldMs };
 
-function fold(events: readonly CustomerStreamEvent[]): CustomerState {
-  let state = customerDecider.initialState();
-  for (const event of events) state = evolveCustomer(state, event);
-  return state;
-}
+  function fold(events: readonly CustomerStreamEvent[]): CustomerState {
+    let state = folder.initialState();
+    for (const event of events) state = folder.evolve(state, upcast<CustomerStreamEvent>(event));
+    return state;
+  }
 
-/** What the write path does with a purchase between reading the state and appending. */
-function decideAndPrepare(state: CustomerState, command: ReturnType<CustomerHistory['nextPurchase']>, seed: string, history: CustomerHistory): CustomerState {
-  const events = customerDecider.decide(command, state, history.contextAt(command.data.purchasedAt));
-  const parsed = events.map((e) => parseEvent(e.type, e.data) as CustomerStreamEvent);
-  const shared = EventMetadata.parse({
-    eventId: derivedEventId(seed, 'purchase:0'),
-    merchantId: 'bench-cave',
-    correlationId: seed,
-    causationId: seed,
-    actor: 'key:bench',
-    occurredAt: command.data.purchasedAt,
-    recordedAt: command.data.purchasedAt,
-  });
-  const toAppend = parsed.map((event, i) => ({ type: event.type, data: event.data, metadata: i === 0 ? shared : { ...shared, eventId: derivedEventId(seed, `purchase:${i}`) } }));
-  if (toAppend.length === 0) throw new Error('A purchase decided nothing');
-  let next = state;
-  for (const event of parsed) next = evolveCustomer(next, event);
-  return next;
+  /** The decision and what the write path does with it between reading the state and appending. */
+  function decideAndPrepare(state: CustomerState, command: ReturnType<CustomerHistory['nextPurchase']>, history: CustomerHistory, into: StreamCache): void {
+    const now = command.data.purchasedAt;
+    const decided = decideCustomerOutcome(command, state, history.contextAt(now));
+    const seed = uuidv7();
+    const envelope: CommandEnvelope = { merchantId: 'bench-cave', actor: 'key:bench', correlationId: seed, causationId: seed, seed, resumed: false };
+    const { toAppend } = prepareAppend(decided.events, envelope, 'purchase', now, now);
+    if (toAppend.length === 0) throw new Error('A purchase decided nothing');
+    into.set('customer-bench-cave.c-bench', { state: decided.state, revision: BigInt(toAppend.length) }, folder.sizeOf(decided.state));
+  }
 }
 
 function cpuMs(work: () => unknown): number {

@@ -1,6 +1,6 @@
 import {
-  customerDecider,
-  evolveCustomer,
+  customerFolder,
+  decideCustomerOutcome,
   type ActiveProgram,
   type CustomerCommand,
   type CustomerCommandOf,
@@ -9,6 +9,7 @@ import {
   type CustomerStreamEvent,
   type PurchaseLine,
 } from '@relance/domain';
+import { SeededRandom } from './seeded-random.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -25,14 +26,15 @@ const CUSTOMER = 'c-bench';
  */
 export class CustomerHistory {
   readonly events: CustomerStreamEvent[] = [];
-  private state: CustomerState = customerDecider.initialState();
-  private seed = 7;
+  private state: CustomerState;
+  private readonly rng = new SeededRandom(7);
   private readonly lastPurchaseAt: number;
 
   constructor(
     private readonly program: ActiveProgram,
     purchases: number,
   ) {
+    this.state = customerFolder(program.definition).initialState();
     const start = END - (purchases - 1) * DAY;
     this.decide(
       {
@@ -47,10 +49,10 @@ export class CustomerHistory {
     );
     let at = start;
     for (let k = 0; k < purchases; k++) {
-      at = start + k * DAY + this.int(0, 8) * HOUR;
+      at = start + k * DAY + this.rng.int(0, 8) * HOUR;
       const command = this.purchase(`p-${k}`, at);
       this.decide(command, at);
-      if (this.random() < 0.02 && k < purchases - 1) {
+      if (this.rng.next() < 0.02 && k < purchases - 1) {
         this.decide({ type: 'RefundPurchase', data: { purchaseId: `p-${k}`, refundId: `r-${k}`, refundedAt: new Date(at + 2 * HOUR).toISOString(), storeId: 'halles', reason: null } }, at + 2 * HOUR);
       }
       if (k % 7 === 3) {
@@ -70,33 +72,20 @@ export class CustomerHistory {
   }
 
   private decide(command: CustomerCommand, at: number): void {
-    const decided = customerDecider.decide(command, this.state, this.contextAt(new Date(at).toISOString()));
-    for (const event of decided) this.state = evolveCustomer(this.state, event);
-    this.events.push(...decided);
+    const decided = decideCustomerOutcome(command, this.state, this.contextAt(new Date(at).toISOString()));
+    this.state = decided.state;
+    this.events.push(...decided.events);
   }
 
   private purchase(purchaseId: string, at: number): CustomerCommandOf<'RecordPurchase'> {
-    const lines: PurchaseLine[] = Array.from({ length: this.int(1, 4) }, (_, i) => {
-      const quantity = this.int(1, 6);
-      const unit = this.int(8, 60) * 100 + 50;
-      return { lineNo: i + 1, sku: `SKU${this.int(1, 800)}`, name: 'Côtes-du-Rhône 2022', category: CATEGORIES[this.int(0, 5)]!, quantity, unitPriceCents: unit, discountCents: 0, promo: this.random() < 0.1, totalCents: quantity * unit };
+    const lines: PurchaseLine[] = Array.from({ length: this.rng.int(1, 4) }, (_, i) => {
+      const quantity = this.rng.int(1, 6);
+      const unit = this.rng.int(8, 60) * 100 + 50;
+      return { lineNo: i + 1, sku: `SKU${this.rng.int(1, 800)}`, name: 'Côtes-du-Rhône 2022', category: CATEGORIES[this.rng.int(0, 5)]!, quantity, unitPriceCents: unit, discountCents: 0, promo: this.rng.next() < 0.1, totalCents: quantity * unit };
     });
     return {
       type: 'RecordPurchase',
       data: { purchaseId, customerId: CUSTOMER, storeId: 'halles', externalRef: null, channel: 'pos', currency: 'EUR', lines, totalCents: lines.reduce((s, l) => s + l.totalCents, 0), rewardIdsUsed: [], purchasedAt: new Date(at).toISOString() },
     };
-  }
-
-  private random(): number {
-    // mulberry32: the same history on every run.
-    this.seed = (this.seed + 0x6d2b79f5) | 0;
-    let t = this.seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  private int(min: number, max: number): number {
-    return min + Math.floor(this.random() * (max - min + 1));
   }
 }

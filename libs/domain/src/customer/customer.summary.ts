@@ -38,6 +38,7 @@ export interface ActiveCustomerSummary {
   readonly nextTier: { id: string; name: string; missingCents: number } | null;
   readonly rollingSpend: { windowStart: string; spendCents: number };
   readonly consents: readonly ConsentStatus[];
+  /** Rewards still usable, and those used or expired lately (the state forgets them FORGOTTEN_REWARD_DAYS after). */
   readonly rewards: readonly {
     rewardId: string;
     rewardCode: string;
