@@ -1,7 +1,8 @@
 import type { CustomerState } from './customer.state.js';
 
-// Rough V8 heap costs (64-bit, compressed pointers), measured on folded states by `relance bench
-// decide`: an immutable tree node, a record and the strings it owns. Enough to budget a cache by.
+// Rough V8 heap costs (64-bit, compressed pointers) of an immutable tree node, a record and the
+// strings it owns. Checked against the heap that states folded from the histories of `relance bench
+// decide` take (20 to 3,000 purchases: 40 to 1,050 kB, within 20 %): enough to budget a cache by.
 const BASE = 1_500;
 const TREE_NODE = 48;
 const NUMBER_KEY = 16;
