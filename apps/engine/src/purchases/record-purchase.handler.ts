@@ -85,7 +85,7 @@ export class RecordPurchaseHandler implements ICommandHandler<RecordPurchaseComm
           // A purchase id reserved just now has no sale stream yet.
           fresh: reserved.inserted,
           folder: anonymousSaleDecider,
-          decide: (state) => anonymousSaleDecider.decide({ type: 'RecordPurchase', data: { ...purchase, customerId: null } }, state),
+          decide: (state) => anonymousSaleDecider.decide({ type: 'RecordPurchase', data: { ...purchase, customerId: null } }, state, context),
         });
         return { purchaseId: purchase.purchaseId, customerId: null, totalCents: purchase.totalCents, ...anonymousOutcome };
       }

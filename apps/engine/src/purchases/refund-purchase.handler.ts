@@ -55,7 +55,7 @@ export class RefundPurchaseHandler implements ICommandHandler<RefundPurchaseComm
     const base = { envelope, step: 'refund', occurredAt: refundedAt };
 
     if (parseStreamId(streamId).category === 'sale') {
-      const outcome = await this.runner.run({ ...base, streamId, folder: anonymousSaleDecider, decide: (state) => anonymousSaleDecider.decide(command, state) });
+      const outcome = await this.runner.run({ ...base, streamId, folder: anonymousSaleDecider, decide: (state) => anonymousSaleDecider.decide(command, state, context) });
       const refunded = outcome.events.find((e) => e.type === 'PurchaseRefunded');
       const amountCents = refunded?.type === 'PurchaseRefunded' ? refunded.data.amountCents : 0;
       return { purchaseId, refundId, customerId: null, amountCents, pointsEarned: 0, pointsTakenBack: 0, balance: null, tier: null, tierChange: null, rewardsIssued: [] };
