@@ -28,12 +28,12 @@ function holding(held: number): CustomerStreamEvent[] {
   return [
     ...enrolledAt(ENROLLED, clubWithoutAutoIssue),
     {
-      type: 'CustomersMerged',
+      type: 'CustomersMergedV2',
       data: {
         survivorId: CUSTOMER,
         mergedId: 'dup',
         role: 'survivor',
-        transferred: { lots: [{ lotId: 'purchase:old', remaining: held, earnedAt: ENROLLED, expiresAt: null }], debtPoints: 0, purchases: [], rewards: [] },
+        transferred: { lots: [{ lotId: 'purchase:old', remaining: held, earnedAt: ENROLLED, expiresAt: null }], debtPoints: 0, refundablePurchases: [], spend: [], rewards: [] },
         mergedAt: ENROLLED,
       },
     },

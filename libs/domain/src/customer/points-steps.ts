@@ -47,7 +47,7 @@ export function requireRoomForPoints(state: ActiveCustomer, points: number): voi
       limit: LIMITS.pointsPerMovement,
     });
   }
-  const held = state.lots.reduce((sum, lot) => sum + lot.remaining, 0);
+  const held = state.lots.points;
   if (held + points > LIMITS.balancePoints) {
     throw new DomainError('points-limit-exceeded', `${held} points held and ${points} more is above the limit of ${LIMITS.balancePoints}`, {
       held,
