@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS } from '../events/limits.js';
 import { ConsentProof } from '../events/consent.events.js';
 import { IdentityKeys, MergeTransferV2, ProfileField } from '../events/customer.events.js';
 import {
@@ -121,8 +122,8 @@ export const AdjustPoints = command(
     adjustmentId: Id,
     points: z
       .int()
-      .min(-1_000_000)
-      .max(1_000_000)
+      .min(-LIMITS.adjustmentPoints)
+      .max(LIMITS.adjustmentPoints)
       .refine((n) => n !== 0, 'must not be zero'),
     reason: z.enum(['manual', 'correction']),
     /** The ticket or request behind it. */

@@ -17,6 +17,8 @@ export const LIMITS = {
   rewardsUsedPerPurchase: 50,
   /** One movement of points (earned, redeemed, expired, adjusted, a lot, a bonus). */
   pointsPerMovement: 1_000_000_000,
+  /** One correction by support staff (AdjustPoints), either way. */
+  adjustmentPoints: 1_000_000,
   /**
    * A customer's points (what their lots hold, and a debt): earning beyond it is refused. Far above
    * any real balance and below 2^53, so that sums of lots stay exact.
