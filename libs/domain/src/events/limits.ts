@@ -34,7 +34,7 @@ export const LIMITS = {
    */
   earliestBusinessInstant: '1970-01-01T00:00:00.000Z',
   futureToleranceMs: 24 * 3600 * 1000,
-  /** Birth dates from this day to the engine's today. */
+  /** Birth dates from this day to the merchant's today. */
   earliestBirthDate: '1900-01-01',
   /**
    * Any instant an event carries (decided ones too: an expiry, a tier guarantee, a window start), as
