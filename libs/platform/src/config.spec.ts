@@ -78,4 +78,15 @@ describe('configuration', () => {
     expect(problem).toContain('app:***@');
     expect(problem).not.toContain('s3cret');
   });
+
+  it('takes the metrics token from the variable or a file, and refuses a short one', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: 'x'.repeat(32) }).metricsToken).toBe('x'.repeat(32));
+    const dir = mkdtempSync(path.join(tmpdir(), 'relance-config-'));
+    writeFileSync(path.join(dir, 'token'), `${'y'.repeat(40)}\n`);
+    expect(loadConfig({ METRICS_TOKEN_FILE: path.join(dir, 'token') }).metricsToken).toBe('y'.repeat(40));
+    expect(problemsOf({ METRICS_TOKEN: 'short' })).toEqual([expect.stringMatching(/^METRICS_TOKEN: must be at least 24/)]);
+    expect(problemsOf({ METRICS_TOKEN: 'with spaces inside it is not a token' })).toEqual([expect.stringMatching(/^METRICS_TOKEN:/)]);
+    expect(problemsOf({ METRICS_TOKEN: 'x'.repeat(32), METRICS_TOKEN_FILE: path.join(dir, 'token') })).toEqual([expect.stringMatching(/not both/)]);
+  });
 });

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { Cents, Channel, Id, Instant } from './primitives.js';
+import { Cents, Channel, Id, Instant, StorableText } from './primitives.js';
 
 // Written by the rules engine (a later issue); the projector already keeps their audit trail.
 
 export const EvaluatedCondition = z
   .object({
     /** The condition as written in the campaign (CEL). */
-    expression: z.string().min(1).max(2000),
+    expression: StorableText.min(1).max(2000),
     /** The value it evaluated to, or the value of the inputs it compared. */
     value: z.unknown(),
     passed: z.boolean(),
@@ -17,19 +17,19 @@ export const CampaignTriggered = z
   .object({
     campaignId: Id,
     /** Content hash of the campaign configuration in force. */
-    ruleVersion: z.string().min(1),
+    ruleVersion: StorableText.min(1),
     customerId: Id,
     trigger: z
       .object({
         kind: z.enum(['event', 'time', 'challenge', 'manual']),
-        eventId: z.string().nullable(),
-        eventType: z.string().nullable(),
-        description: z.string().max(500),
+        eventId: StorableText.nullable(),
+        eventType: StorableText.nullable(),
+        description: StorableText.max(500),
       })
       .strict(),
     conditions: z.array(EvaluatedCondition),
     controlGroup: z.boolean(),
-    variant: z.string().max(64).nullable(),
+    variant: StorableText.max(64).nullable(),
     /** The message it will send, null for a control-group member or an action without message. */
     messageId: Id.nullable(),
     triggeredAt: Instant,
@@ -51,12 +51,12 @@ export const SUPPRESSION_REASONS = [
 export const MessageSuppressed = z
   .object({
     campaignId: Id,
-    ruleVersion: z.string().min(1),
+    ruleVersion: StorableText.min(1),
     customerId: Id,
     messageId: Id.nullable(),
     channel: Channel.nullable(),
     reason: z.enum(SUPPRESSION_REASONS),
-    detail: z.string().max(500).nullable(),
+    detail: StorableText.max(500).nullable(),
     suppressedAt: Instant,
   })
   .strict();
@@ -67,7 +67,7 @@ export const OfferRedeemed = z
     messageId: Id.nullable(),
     customerId: Id,
     purchaseId: Id,
-    offerCode: z.string().max(64).nullable(),
+    offerCode: StorableText.max(64).nullable(),
     discountCents: Cents,
     redeemedAt: Instant,
   })

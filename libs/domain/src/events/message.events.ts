@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Cents, Channel, Id, Instant } from './primitives.js';
+import { LIMITS } from './limits.js';
+import { Cents, Channel, Id, Instant, StorableText } from './primitives.js';
 
 // One stream per message (message-<merchantId>.<messageId>). Delivery appends these in a later issue.
 
@@ -9,9 +10,9 @@ export const MessageQueued = z
     campaignId: Id.nullable(),
     customerId: Id,
     channel: Channel,
-    templateId: z.string().min(1).max(100),
-    templateVersion: z.string().min(1).max(100),
-    locale: z.string().min(2).max(10),
+    templateId: StorableText.min(1).max(100),
+    templateVersion: StorableText.min(1).max(100),
+    locale: StorableText.min(2).max(10),
     /** Deferred by quiet hours or scheduling; null to send at once. */
     scheduledFor: Instant.nullable(),
     estimatedCostCents: Cents,
@@ -23,29 +24,29 @@ export const MessageSent = z
   .object({
     messageId: Id,
     channel: Channel,
-    provider: z.string().min(1).max(50),
-    providerMessageId: z.string().min(1).max(200),
+    provider: StorableText.min(1).max(50),
+    providerMessageId: StorableText.min(1).max(200),
     /** SMS segments, 1 for other channels. */
-    units: z.number().int().min(1),
+    units: z.number().int().min(1).max(LIMITS.messageUnits),
     costCents: Cents,
     sentAt: Instant,
   })
   .strict();
 
 export const MessageDelivered = z
-  .object({ messageId: Id, providerStatus: z.string().max(100), deliveredAt: Instant })
+  .object({ messageId: Id, providerStatus: StorableText.max(100), deliveredAt: Instant })
   .strict();
 
 export const MessageFailed = z
   .object({
     messageId: Id,
     permanent: z.boolean(),
-    code: z.string().max(100).nullable(),
-    reason: z.string().max(500),
+    code: StorableText.max(100).nullable(),
+    reason: StorableText.max(500),
     failedAt: Instant,
   })
   .strict();
 
 export const MessageOpened = z.object({ messageId: Id, openedAt: Instant }).strict();
 
-export const MessageClicked = z.object({ messageId: Id, url: z.string().max(2000), clickedAt: Instant }).strict();
+export const MessageClicked = z.object({ messageId: Id, url: StorableText.max(2000), clickedAt: Instant }).strict();

@@ -1,7 +1,9 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
-import { METRICS } from './tokens.js';
+import type { AppConfig } from '../config.js';
+import { bearerToken, isLocalRequest, tokenMatches } from './operator-access.js';
+import { CONFIG, METRICS } from './tokens.js';
 
 /** One dependency the process needs to do its work. */
 export interface HealthCheck {
@@ -38,6 +40,7 @@ export class HealthController {
   constructor(
     @Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[],
     @Inject(METRICS) private readonly registry: Registry,
+    @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** 200 when every dependency answers, 503 with the failing ones otherwise (for load balancers). */
@@ -48,9 +51,26 @@ export class HealthController {
     return report;
   }
 
-  /** Prometheus text exposition format. */
+  /**
+   * Prometheus text exposition format, for requests made on this host, and for others with
+   * `Authorization: Bearer <METRICS_TOKEN>` (refused to them all when no token is configured).
+   */
   @Get('metrics')
-  async metrics(@Res() reply: FastifyReply): Promise<void> {
+  async metrics(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    if (!isLocalRequest(request.raw.socket.remoteAddress, request.headers)) {
+      const token = this.config.metricsToken;
+      if (token === undefined) {
+        await reply.status(403).send({ error: 'metrics-local-only', message: '/metrics answers this host only; set METRICS_TOKEN to scrape it from elsewhere', fields: [] });
+        return;
+      }
+      if (!tokenMatches(bearerToken(request.headers), token)) {
+        await reply
+          .status(401)
+          .header('www-authenticate', 'Bearer realm="relance-metrics"')
+          .send({ error: 'unauthenticated', message: 'Send the metrics token: Authorization: Bearer <METRICS_TOKEN>', fields: [] });
+        return;
+      }
+    }
     const body = await this.registry.metrics();
     await reply.header('content-type', this.registry.contentType).send(body);
   }
