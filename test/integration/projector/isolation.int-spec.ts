@@ -149,6 +149,39 @@ describe('a projection meets an event it cannot apply', () => {
     await countedOnce(env);
   }, 60_000);
 
+  it('parks the merchant of an enrolment whose sealed profile does not open, and resumes it once the profile is sealed right', async () => {
+    const enrolment = (profile: string) => ({
+      customerId: 'zed', customerType: 'b2c', businessCategory: null, storeId: 'halles', externalId: null, locale: 'fr-FR',
+      profile, identityKeys: { email: null, phone: null }, source: 'pos', enrolledAt: '2026-06-01T10:00:00.000Z',
+    });
+    // The customer has a key (a profile with no key at all reads as erased): this one is not sealed with it.
+    const sealed = await env.keys.seal(failing.merchantId, 'zed', { firstName: 'Zoé' });
+    const bad = await writeRawEvent(env, failing.merchantId, 'zed', 'CustomerEnrolled', enrolment('pii:v1:AAAA:BBBB'));
+    await other.enrol('yann', '2026-06-01T10:00:00.000Z');
+    await until(async () => (await rowsOf(env.pool, 'customers', other.merchantId)).some((c) => c.customer_id === 'yann'), 20_000, "the other merchant's enrolment");
+    await until(async () => (await parkedRows()).length === 1, 20_000, 'the merchant to be parked for customers');
+    expect(await parkedRows()).toEqual([expect.objectContaining({ projection: 'customers', merchant_id: failing.merchantId, event_id: bad.eventId, error: expect.stringMatching(/does not open/) })]);
+    await env.pool.query(`UPDATE events SET data = jsonb_set(data, '{profile}', to_jsonb($2::text)) WHERE event_id = $1`, [bad.eventId, sealed]);
+    await until(async () => (await parkedRows()).length === 0, 20_000, 'the parked part to resume');
+    expect((await rowsOf(env.pool, 'customers', failing.merchantId)).find((c) => c.customer_id === 'zed')).toMatchObject({ profile_readable: true });
+    await countedOnce(env);
+  }, 60_000);
+
+  it('parks the merchant of a profile PostgreSQL cannot store (a NUL in a name), not every merchant', async () => {
+    const [enrolled] = await failing.enrol('nul', '2026-06-02T10:00:00.000Z', { firstName: 'Zo\u0000é', lastName: 'Martin' });
+    await other.enrol('xavier', '2026-06-02T10:00:00.000Z');
+    await until(async () => (await rowsOf(env.pool, 'customers', other.merchantId)).some((c) => c.customer_id === 'xavier'), 20_000, "the other merchant's enrolment");
+    await until(async () => (await parkedRows()).length === 1, 20_000, 'the merchant to be parked for customers');
+    expect((await parkedRows())[0]).toMatchObject({ projection: 'customers', merchant_id: failing.merchantId });
+    const { rows } = await env.pool.query<{ event_id: string }>(`SELECT event_id FROM events WHERE stream_id = $1 AND event_type = 'CustomerEnrolled'`, [streams.customer(failing.merchantId, 'nul')]);
+    expect((await parkedRows())[0]!.event_id).toBe(rows[0]!.event_id);
+    expect(enrolled!.type).toBe('CustomerEnrolled');
+    const sealed = await env.keys.seal(failing.merchantId, 'nul', { firstName: 'Zoé', lastName: 'Martin' });
+    await env.pool.query(`UPDATE events SET data = jsonb_set(data, '{profile}', to_jsonb($2::text)) WHERE event_id = $1`, [rows[0]!.event_id, sealed]);
+    await until(async () => (await parkedRows()).length === 0, 20_000, 'the parked part to resume');
+    await countedOnce(env);
+  }, 60_000);
+
   it('stops a projection that fails whatever the event, lets the others go on, and resumes it once its table is back', async () => {
     await env.pool.query('ALTER TABLE daily_kpis RENAME TO daily_kpis_away');
     try {
