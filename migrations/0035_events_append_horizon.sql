@@ -19,14 +19,17 @@
 --           after S was taken; a relation lock carries no transaction id, so it is matched to the
 --           `transactionid` lock of the same virtual transaction), plus prepared transactions;
 --      S2 = a new snapshot taken after pg_locks was read;
---      H  = the smallest x among the transactions running in S (xip) that either is in L or has
---           ended by S2; xmax(S) when there is none.
+--      E  = the transactions running in S that ended by S2 and left rows in `events` (looked up by a
+--           statement that starts after S2, so it sees the rows of those that committed);
+--      H  = the smallest x among the transactions running in S that is in L or in E; xmax(S) when none is.
 --    A transaction x running in S and still running at S2 had not released its locks when pg_locks was
 --    read (locks go after the running-list entry): if it ever appends, it held its `events` lock since
---    before it had its id, so it is in L. One that ended between S and S2 may have appended rows S does
---    not see: it bounds H. A running transaction that holds no `events` lock has not appended and never
---    will (the trigger would refuse it). Transactions that get an id after S have ids >= xmax(S) >= H.
---    Every transaction below H is therefore either visible in S with all its rows, or never appends.
+--    before it had its id, so it is in L. One that ended between S and S2 and appended rows S does not
+--    see is in E. One that ended without rows, or rolled back, adds nothing. A running transaction that
+--    holds no `events` lock has not appended and never will (the trigger would refuse it). Transactions
+--    that get an id after S have ids >= xmax(S) >= H. Every transaction below H is therefore either
+--    visible in S with all its rows, or never adds a row. (Rows carry their transaction's id: the
+--    column's default, which nothing of Relance overrides.)
 --
 -- Outside READ COMMITTED the statements of a function share one snapshot (no S2), and a standby's
 -- snapshots and locks do not describe the primary's writers: there the horizon falls back to xmin(S).
@@ -69,10 +72,10 @@ BEGIN
   PERFORM set_config(mark, pg_current_xact_id()::text, true);
 END $$;
 
--- `snapshot` must be pg_current_snapshot() of the calling statement (the snapshot its scan of the log
--- uses), `log` the events table it reads. VOLATILE: under READ COMMITTED each statement inside then
--- takes a new snapshot, which is S2.
-CREATE FUNCTION relance_events_horizon(snapshot pg_snapshot, log regclass) RETURNS xid8
+-- `snapshot` must be pg_current_snapshot() of the calling statement: the snapshot its scan of `events`
+-- uses. `events` is the table the caller's search_path names, as in the caller's own statement.
+-- VOLATILE: under READ COMMITTED each statement inside takes a new snapshot, which S2 and E rely on.
+CREATE FUNCTION relance_events_horizon(snapshot pg_snapshot) RETURNS xid8
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   holders xid[];
@@ -84,13 +87,13 @@ BEGIN
   IF current_setting('transaction_isolation') <> 'read committed' OR pg_is_in_recovery() THEN
     RETURN pg_snapshot_xmin(snapshot);
   END IF;
-  -- One read of pg_locks: the transaction ids of the virtual transactions that hold a write lock on `log`.
+  -- One read of pg_locks: the transaction ids of the virtual transactions that hold a write lock on events.
   SELECT array_agg(v.xid) INTO holders
     FROM (SELECT unnest(array_agg(l.transactionid) FILTER (WHERE l.locktype = 'transactionid')) AS xid
             FROM pg_locks l
            WHERE l.granted
              AND ((l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock')
-               OR (l.locktype = 'relation' AND l.relation = log
+               OR (l.locktype = 'relation' AND l.relation = 'events'::regclass
                    AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                    AND l.mode IN ('RowExclusiveLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')))
            GROUP BY l.virtualtransaction
@@ -101,6 +104,7 @@ BEGIN
   later := pg_current_snapshot();
   RETURN COALESCE(
     (SELECT min(x) FROM pg_snapshot_xip(snapshot) AS x
-      WHERE pg_visible_in_snapshot(x, later) OR x::xid = ANY(holders)),
+      WHERE x::xid = ANY(holders)
+         OR (pg_visible_in_snapshot(x, later) AND EXISTS (SELECT 1 FROM events e WHERE e.transaction_id = x))),
     pg_snapshot_xmax(snapshot));
 END $$;

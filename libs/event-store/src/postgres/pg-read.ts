@@ -22,7 +22,7 @@ type Db = pg.Pool | pg.PoolClient;
  * was being worked out) bound it; a transaction elsewhere — another database, a projector's batch, a
  * long read — does not. Called once per statement: from a CTE or an uncorrelated subquery, never per row.
  */
-const HORIZON = `relance_events_horizon(pg_current_snapshot(), 'events'::regclass)`;
+const HORIZON = 'relance_events_horizon(pg_current_snapshot())';
 
 export async function readStream(db: Db, streamId: string, options: ReadStreamOptions = {}): Promise<StreamSlice> {
   const backwards = options.direction === 'backwards';
