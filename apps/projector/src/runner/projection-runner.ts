@@ -116,7 +116,7 @@ export class ProjectionRunner {
   private lastSeen: LogPosition = START;
   /** Connections besides the lock session's, for writeConnections > 1; held while following the log. */
   private writers: pg.PoolClient[] = [];
-  private readonly parked = new Map<string, Map<string, ParkedPart>>();
+  private parked = new Map<string, Map<string, ParkedPart>>();
   private stalls = new Map<string, Stall>();
   private readonly backlogs = new Map<string, Backlog>();
   private failing: RunnerStatus['failing'] = null;
@@ -285,13 +285,15 @@ export class ProjectionRunner {
     }
     if (!this.isolating) return;
     // What is parked or stopped is stored: a runner taking a projection over picks it up as it was.
-    this.parked.clear();
+    // Swapped in whole, so that /health never sees it half loaded.
+    const parked = new Map<string, Map<string, ParkedPart>>();
     for (const part of await loadParked(session.client, names)) {
-      let parts = this.parked.get(part.projection);
-      if (!parts) this.parked.set(part.projection, (parts = new Map()));
+      let parts = parked.get(part.projection);
+      if (!parts) parked.set(part.projection, (parts = new Map()));
       parts.set(part.merchantId, part);
     }
     this.stalls = await loadStalls(session.client, names);
+    this.parked = parked;
   }
 
   /** Follows the log until told to restart or stop; true when it stopped caught up. */
