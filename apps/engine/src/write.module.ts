@@ -1,6 +1,6 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { CONFIG, createPool, IdentityIndex, type AppConfig } from '@relance/platform';
+import { CONFIG, createPool, IdentityIndex, KEY_STORE, type AppConfig, type CustomerKeyStore } from '@relance/platform';
 import type pg from 'pg';
 import { DecisionContexts } from './commands/decision-context.js';
 import { StreamCommandRunner } from './commands/stream-command-runner.js';
@@ -23,6 +23,7 @@ import { IngestOrderHandler } from './integrations/ingest-order.handler.js';
 import { ProgramActivation } from './program/program-activation.service.js';
 import { PurchaseLocator } from './purchases/purchase-locator.repository.js';
 import { RecordPurchaseHandler } from './purchases/record-purchase.handler.js';
+import { RecordedPurchases } from './purchases/recorded-purchases.js';
 import { RefundPurchaseHandler } from './purchases/refund-purchase.handler.js';
 
 const HANDLERS = [
@@ -62,6 +63,7 @@ class BookkeepingPoolShutdown implements OnApplicationShutdown {
     IdentityReservations,
     SegmentReader,
     PurchaseLocator,
+    RecordedPurchases,
     IntegrationSecrets,
     ProgramActivation,
     {
@@ -77,11 +79,11 @@ class BookkeepingPoolShutdown implements OnApplicationShutdown {
     BookkeepingPoolShutdown,
     {
       provide: IdempotencyRepository,
-      useFactory: (pool: pg.Pool, config: AppConfig) => {
+      useFactory: (pool: pg.Pool, config: AppConfig, keys: CustomerKeyStore) => {
         if (!config.piiMasterKey) throw new Error('PII_MASTER_KEY is required by the write side');
-        return new IdempotencyRepository(pool, config.idempotencyLeaseSeconds, config.idempotencyRetentionHours, config.piiMasterKey);
+        return new IdempotencyRepository(pool, config.idempotencyLeaseSeconds, config.idempotencyRetentionHours, config.piiMasterKey, keys);
       },
-      inject: [BOOKKEEPING_POOL, CONFIG],
+      inject: [BOOKKEEPING_POOL, CONFIG, KEY_STORE],
     },
     {
       provide: IDENTITY_INDEX,

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { CampaignTriggered, MessageSuppressed, OfferRedeemed } from './campaign.events.js';
 import { ConsentGranted, ConsentWithdrawn } from './consent.events.js';
-import { CustomerEnrolled, CustomerErased, CustomerProfileUpdated, CustomersMerged } from './customer.events.js';
+import { CustomerEnrolled, CustomerErased, CustomerProfileUpdated, CustomersMerged, CustomersMergedV2 } from './customer.events.js';
 import {
   ChallengeCompleted,
   PointsAdjusted,
@@ -25,13 +25,15 @@ import { PurchaseRecorded, PurchaseRefunded, VisitRecorded } from './purchase.ev
 import { SegmentChanged } from './segment.events.js';
 
 /**
- * The event catalog: every event type with the schema of its data. A released type is never edited;
- * a change is a new type (`…V2`) plus an upcaster.
+ * The event catalog: every event type with the schema of its data, superseded versions included (the
+ * store holds them for ever). A released type is never edited; a change is a new type (`…V2`) plus an
+ * upcaster in events/upcasters.ts, through which every reader sees stored events as the current type.
  */
 export const EVENT_SCHEMAS = {
   CustomerEnrolled,
   CustomerProfileUpdated,
   CustomersMerged,
+  CustomersMergedV2,
   CustomerErased,
   ConsentGranted,
   ConsentWithdrawn,
@@ -66,7 +68,7 @@ export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
 
 export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
 
-export type CustomerEvent = EventOf<'CustomerEnrolled' | 'CustomerProfileUpdated' | 'CustomersMerged' | 'CustomerErased'>;
+export type CustomerEvent = EventOf<'CustomerEnrolled' | 'CustomerProfileUpdated' | 'CustomersMergedV2' | 'CustomerErased'>;
 export type ConsentEvent = EventOf<'ConsentGranted' | 'ConsentWithdrawn'>;
 export type PurchaseEvent = EventOf<'PurchaseRecorded' | 'PurchaseRefunded' | 'VisitRecorded'>;
 export type LoyaltyEvent = EventOf<
