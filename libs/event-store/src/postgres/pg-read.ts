@@ -112,14 +112,16 @@ SELECT count(*)::int AS events, COALESCE(extract(epoch FROM now() - min(recorded
 }
 
 export async function headPosition(db: Db): Promise<LogPosition> {
-  const { rows } = await db.query<{ transaction_id: string; global_position: string }>({
+  // The text casts have aliases of their own: under the column's name, ORDER BY would sort by the
+  // text, where "999" comes after "445290", and the head would be the wrong row.
+  const { rows } = await db.query<{ tx: string; pos: string }>({
     name: 'relance_events_head',
-    text: `SELECT transaction_id::text, global_position::text FROM events
+    text: `SELECT transaction_id::text AS tx, global_position::text AS pos FROM events
             WHERE transaction_id < (SELECT ${HORIZON})
             ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
   });
   const row = rows[0];
-  return row ? { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) } : START;
+  return row ? { commit: BigInt(row.tx), prepare: BigInt(row.pos) } : START;
 }
 
 /**
