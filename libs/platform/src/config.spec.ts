@@ -73,6 +73,12 @@ describe('configuration', () => {
     expect(problemsOf({ PII_MASTER_KEY: KEY, PII_MASTER_KEY_FILE: file })).toEqual([expect.stringMatching(/not both/)]);
   });
 
+  it('reads the lag that turns /health degraded, in seconds', () => {
+    expect(loadConfig({}).lagAlertSeconds).toBe(60);
+    expect(loadConfig({ LAG_ALERT_SECONDS: '5' }).lagAlertSeconds).toBe(5);
+    expect(problemsOf({ LAG_ALERT_SECONDS: '0' })).toEqual([expect.stringMatching(/^LAG_ALERT_SECONDS: must be an integer between 1 and 86400/)]);
+  });
+
   it('never prints a database password', () => {
     const [problem] = problemsOf({ DATABASE_URL: 'mysql://app:s3cret@db/relance' });
     expect(problem).toContain('app:***@');

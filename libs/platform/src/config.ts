@@ -34,6 +34,11 @@ export interface AppConfig {
   readonly streamCacheBytes: number;
   /** Bearer token that opens /metrics to requests from other hosts; undefined: /metrics is local only. */
   readonly metricsToken: string | undefined;
+  /**
+   * A projection or subscription whose oldest unapplied event is this old turns /health degraded
+   * (one that fails turns it degraded at once).
+   */
+  readonly lagAlertSeconds: number;
 }
 
 export type Requirement = 'piiMasterKey';
@@ -65,6 +70,7 @@ export const CONFIG_DEFAULTS = {
   PROJECTOR_BATCH_SIZE: '2000',
   RFM_RUN_HOUR: '4',
   STREAM_CACHE_BYTES: '268435456',
+  LAG_ALERT_SECONDS: '60',
 } as const;
 
 export function loadConfig(env: Env = process.env, requirements: readonly Requirement[] = []): AppConfig {
@@ -124,6 +130,7 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
     rfmRunHour: integer(get('RFM_RUN_HOUR'), 'RFM_RUN_HOUR', 0, 23, problems),
     streamCacheBytes: integer(get('STREAM_CACHE_BYTES'), 'STREAM_CACHE_BYTES', 0, 64 * 1024 ** 3, problems),
     metricsToken,
+    lagAlertSeconds: integer(get('LAG_ALERT_SECONDS'), 'LAG_ALERT_SECONDS', 1, 86_400, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
