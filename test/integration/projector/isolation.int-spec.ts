@@ -173,8 +173,11 @@ describe('a projection meets an event it cannot apply', () => {
       await other.purchase('alice', 'O-KPI', '2026-05-01T10:00:00.000Z', [line(1, 1000)]);
       await until(async () => (await purchaseIds(other.merchantId)).includes('O-KPI'), 20_000, 'sales to go on');
       await until(async () => runner.status().projections.find((p) => p.name === 'kpis')!.stall !== null, 20_000, 'kpis to stop');
-      const { rows } = await env.pool.query<{ failure: string }>(`SELECT failure FROM projection_checkpoints WHERE name = 'kpis'`);
-      expect(rows[0]!.failure).toMatch(/daily_kpis/);
+      // The stop is recorded for `projections status` just after the runner knows it.
+      const recorded = async () =>
+        (await env.pool.query<{ failure: string | null }>(`SELECT failure FROM projection_checkpoints WHERE name = 'kpis'`)).rows[0]!.failure;
+      await until(async () => (await recorded()) !== null, 20_000, 'the stop to be recorded');
+      expect(await recorded()).toMatch(/daily_kpis/);
       expect(errors.join('\n')).toMatch(/Projection kpis stopped at \d+\/-?\d+: .*daily_kpis/);
       expect(await appliedEverything(env.pool, PROJECTIONS.filter((p) => p.name !== 'kpis'))).toBe(true);
       expect(await appliedEverything(env.pool)).toBe(false);
