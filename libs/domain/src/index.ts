@@ -9,6 +9,7 @@ export * from './events/loyalty-state.js';
 export * from './events/segment.events.js';
 export * from './events/campaign.events.js';
 export * from './events/message.events.js';
+export * from './events/voucher.events.js';
 export * from './events/program.events.js';
 export * from './streams.js';
 export * from './shared/decider.js';
