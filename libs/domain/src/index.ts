@@ -29,3 +29,6 @@ export * from './program/visit-points.js';
 export * from './customer/index.js';
 export * from './sale/anonymous-sale.js';
 export * from './sale/refund-lines.js';
+export * from './shared/sha256.js';
+export { derivedId, derivedUuidV7, hashedId } from './shared/derived-id.js';
+export * from './campaigns/index.js';
