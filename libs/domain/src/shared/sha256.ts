@@ -14,7 +14,7 @@ const K = new Uint32Array([
   0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
-const INITIAL = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+const INITIAL = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
 
 const encoder = new TextEncoder();
 
@@ -22,22 +22,33 @@ function rotr(x: number, n: number): number {
   return (x >>> n) | (x << (32 - n));
 }
 
+/** Scratch space of one compression (JavaScript runs one call at a time; no result depends on it). */
+const w = new Uint32Array(64);
+const h = new Uint32Array(8);
+
 /** The digest of the UTF-8 bytes of `text`. */
 export function sha256(text: string): Uint8Array {
   const message = encoder.encode(text);
-  const bitLength = message.length * 8;
-  const padded = new Uint8Array(Math.ceil((message.length + 9) / 64) * 64);
+  const length = message.length;
+  const blocks = Math.ceil((length + 9) / 64);
+  const padded = new Uint8Array(blocks * 64);
   padded.set(message);
-  padded[message.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  // Inputs here are far below 2^32 bits; the high word of the length stays 0.
-  view.setUint32(padded.length - 4, bitLength >>> 0);
-  view.setUint32(padded.length - 8, Math.floor(bitLength / 0x1_0000_0000));
+  padded[length] = 0x80;
+  // Inputs here are far below 2^32 bits: the length's high word stays 0.
+  const bits = length * 8;
+  const end = padded.length;
+  padded[end - 1] = bits & 0xff;
+  padded[end - 2] = (bits >>> 8) & 0xff;
+  padded[end - 3] = (bits >>> 16) & 0xff;
+  padded[end - 4] = (bits >>> 24) & 0xff;
+  padded[end - 5] = Math.floor(bits / 0x1_0000_0000) & 0xff;
 
-  const h = [...INITIAL];
-  const w = new Uint32Array(64);
-  for (let offset = 0; offset < padded.length; offset += 64) {
-    for (let i = 0; i < 16; i++) w[i] = view.getUint32(offset + i * 4);
+  h.set(INITIAL);
+  for (let offset = 0; offset < end; offset += 64) {
+    for (let i = 0; i < 16; i++) {
+      const j = offset + i * 4;
+      w[i] = ((padded[j]! << 24) | (padded[j + 1]! << 16) | (padded[j + 2]! << 8) | padded[j + 3]!) >>> 0;
+    }
     for (let i = 16; i < 64; i++) {
       const a = w[i - 15]!;
       const b = w[i - 2]!;
@@ -45,7 +56,14 @@ export function sha256(text: string): Uint8Array {
       const s1 = rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10);
       w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) >>> 0;
     }
-    let [a, b, c, d, e, f, g, hh] = h as [number, number, number, number, number, number, number, number];
+    let a = h[0]!;
+    let b = h[1]!;
+    let c = h[2]!;
+    let d = h[3]!;
+    let e = h[4]!;
+    let f = h[5]!;
+    let g = h[6]!;
+    let hh = h[7]!;
     for (let i = 0; i < 64; i++) {
       const s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
       const ch = (e & f) ^ (~e & g);
@@ -62,18 +80,23 @@ export function sha256(text: string): Uint8Array {
       b = a;
       a = (t1 + t2) >>> 0;
     }
-    h[0] = (h[0]! + a) >>> 0;
-    h[1] = (h[1]! + b) >>> 0;
-    h[2] = (h[2]! + c) >>> 0;
-    h[3] = (h[3]! + d) >>> 0;
-    h[4] = (h[4]! + e) >>> 0;
-    h[5] = (h[5]! + f) >>> 0;
-    h[6] = (h[6]! + g) >>> 0;
-    h[7] = (h[7]! + hh) >>> 0;
+    h[0] = h[0]! + a;
+    h[1] = h[1]! + b;
+    h[2] = h[2]! + c;
+    h[3] = h[3]! + d;
+    h[4] = h[4]! + e;
+    h[5] = h[5]! + f;
+    h[6] = h[6]! + g;
+    h[7] = h[7]! + hh;
   }
   const digest = new Uint8Array(32);
-  const out = new DataView(digest.buffer);
-  h.forEach((word, i) => out.setUint32(i * 4, word));
+  for (let i = 0; i < 8; i++) {
+    const word = h[i]!;
+    digest[i * 4] = word >>> 24;
+    digest[i * 4 + 1] = (word >>> 16) & 0xff;
+    digest[i * 4 + 2] = (word >>> 8) & 0xff;
+    digest[i * 4 + 3] = word & 0xff;
+  }
   return digest;
 }
 
