@@ -50,7 +50,7 @@ describe('a valid campaigns file', () => {
   });
 
   it('gives each campaign a version that changes with it only, whatever the order it is written in', () => {
-    const parse = (campaigns: unknown[]) => {
+    const parse = (campaigns: unknown[]): Record<string, string> => {
       const result = parseCampaigns({ campaigns }, context);
       if (!result.success) throw new Error('invalid');
       return { set: result.set.version, ...Object.fromEntries(result.set.campaigns.map((c) => [c.definition.id, c.ruleVersion])) };
