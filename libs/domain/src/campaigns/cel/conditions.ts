@@ -58,9 +58,11 @@ export function compileConditions(sources: readonly string[], variables: Variabl
     try {
       parsed = parse(text);
     } catch (error) {
-      const location = (error as { location?: { start?: { line?: number; column?: number } } }).location?.start;
+      const location = (error as { location?: { start?: { line?: number; column?: number; offset?: number } } }).location?.start;
       const raw = (error as { rawMessage?: string }).rawMessage ?? (error as Error).message;
-      problems.push({ index, line: location?.line ?? 1, column: location?.column ?? null, message: `CEL syntax: ${raw}` });
+      const rest = location?.offset === undefined ? '' : text.slice(location.offset).split('\n')[0]!.trim().slice(0, 20);
+      const near = rest.length === 0 ? 'the condition is incomplete' : `cannot read on from "${rest}"`;
+      problems.push({ index, line: location?.line ?? 1, column: location?.column ?? null, message: `CEL syntax: ${near} (${raw})` });
       return;
     }
     const checked = checkExpression(parsed, variables);
