@@ -60,6 +60,10 @@ export function evolveCustomer(state: CustomerState, event: CustomerStreamEvent)
     case 'ChallengeCompleted':
       // Its bonus arrives as its own PointsEarned (reason "challenge").
       return state;
+    case 'VoucherIssued':
+    case 'VoucherRedeemed':
+      // Campaign vouchers change no points nor tier: they are kept by their own read model.
+      return state;
     case 'CustomersMerged':
       return onMerged(state, event.data);
     case 'CustomerErased':

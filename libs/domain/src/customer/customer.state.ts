@@ -23,6 +23,8 @@ export type CustomerStreamEvent = EventOf<
   | 'RewardIssued'
   | 'RewardRedeemed'
   | 'ChallengeCompleted'
+  | 'VoucherIssued'
+  | 'VoucherRedeemed'
 >;
 
 export interface ConsentStatus {

@@ -95,6 +95,11 @@ export function parseCampaigns(input: unknown, context: CampaignContext): Campai
   return { success: true, set: { version: campaignSetVersion(defaults, campaigns), defaults, campaigns } };
 }
 
+/** The campaigns that decide: a paused campaign decides nothing (its triggers are not even evaluated). */
+export function activeCampaigns(set: CampaignSet): CompiledCampaign[] {
+  return set.campaigns.filter((c) => c.definition.status === 'active');
+}
+
 export function ruleVersionOf(definition: CampaignDefinition): string {
   return sha256Hex(canonicalJson(definition));
 }

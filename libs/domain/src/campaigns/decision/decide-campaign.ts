@@ -63,7 +63,10 @@ export type PlannedEvent = {
   };
 }['CampaignTriggered' | 'MessageSuppressed' | 'MessageQueued' | 'VoucherIssued' | 'ChallengeCompleted'];
 
-/** Bonus points the runtime grants through the loyalty program, with a command seeded by `seed`. */
+/**
+ * Bonus points to grant through the loyalty program: the customer command GrantBonusPoints
+ * ({ bonusId, points, reason, sourceId }) run with `seed` (the decision's event id) as its command seed.
+ */
 export interface PlannedBonus {
   readonly bonusId: string;
   readonly points: number;
@@ -328,7 +331,7 @@ function planMessage(input: CampaignDecisionInput, controls: AppliedControl[]): 
       control: 'quiet-hours',
       value: { scheduledFor },
       passed: true,
-      detail: scheduledFor === null ? null : `deferred to ${scheduledFor} (${merchant.quietHours.days.length} days a week, ${merchant.quietHours.from}–${merchant.quietHours.to})`,
+      detail: scheduledFor === null ? null : `deferred to ${scheduledFor}: ${channel} goes out ${merchant.quietHours.from}–${merchant.quietHours.to} on ${merchant.quietHours.days.join(', ')}${merchant.quietHours.publicHolidays ? ', no public holiday' : ''}`,
     });
   }
   return { ok: true, channel, fallback: choice.fallback, reasons: choice.reasons, costCents, scheduledFor };

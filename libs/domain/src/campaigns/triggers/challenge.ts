@@ -62,7 +62,7 @@ export function advanceChallenge(
 ): ChallengeStep {
   const trigger = campaign.definition.trigger;
   if (trigger.type !== 'challenge') throw new TypeError(`Campaign ${campaign.definition.id} is not a challenge`);
-  if (purchase.type !== 'PurchaseRecorded') return { progress, completed: null };
+  if (purchase.type !== 'PurchaseRecorded' || campaign.definition.status !== 'active') return { progress, completed: null };
   const data = purchase.data as EventData<'PurchaseRecorded'>;
   if (data.customerId === null) return { progress, completed: null };
   const period = challengePeriodOf(trigger, localDateOf(data.purchasedAt, timeZone));

@@ -149,3 +149,10 @@ describe('given a campaign on a challenge completed', () => {
     expect(when(bravo, 'ChallengeCompleted', completed('autre'))).toBeNull();
   });
 });
+
+describe('given a paused campaign', () => {
+  it('fires nothing', () => {
+    const paused = campaign({ status: 'paused', trigger: { type: 'purchase' }, actions: { bonusPoints: 1 } });
+    expect(when(paused, 'PurchaseRecorded', purchaseData('p1', 18000, AT))).toBeNull();
+  });
+});

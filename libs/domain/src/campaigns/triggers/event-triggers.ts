@@ -51,6 +51,7 @@ export function isEventTrigger(trigger: Trigger): trigger is EventTrigger {
 
 /** The occurrence the event gives the campaign, or null when the campaign's trigger does not fire. */
 export function matchEventTrigger(campaign: CompiledCampaign, event: TriggerEvent, context: EventTriggerContext): TriggerOccurrence | null {
+  if (campaign.definition.status !== 'active') return null;
   const trigger = campaign.definition.trigger;
   const occurrence = (customerId: string, facts: Record<string, unknown>, description: string): TriggerOccurrence => ({
     kind: 'event',
