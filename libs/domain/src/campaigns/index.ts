@@ -21,3 +21,4 @@ export * from './controls/public-holidays.js';
 export * from './decision/decision-ids.js';
 export * from './decision/decide-campaign.js';
 export * from './decision/decide-evaluation.js';
+export * from './decision/launch-preview.js';

@@ -3,7 +3,9 @@ import { ALL_TEMPLATES, compile, contact, customer, eventOccurrence, eventOfType
 import type { CompiledCampaign } from '../config/parse-campaigns.js';
 import { DEFAULT_FREQUENCY_CAPS } from '../config/campaign.schema.js';
 import { purchaseFacts } from '../triggers/event-triggers.js';
+import { manualOccurrence } from '../triggers/manual.js';
 import { decideEvaluation, type EvaluationCandidate, type EvaluationState } from './decide-evaluation.js';
+import { campaignLaunched, launchPreview } from './launch-preview.js';
 
 const AT = '2026-03-20T10:00:00.000Z';
 const purchase = eventOccurrence({ facts: purchaseFacts(purchaseData('p1', 18000, AT), PARIS), at: AT });
@@ -72,5 +74,44 @@ describe('given a campaign with a small budget, when a run targets several custo
       ['carla', 'suppressed', 'budget'],
     ]);
     expect(state.spentThisMonthCents.get('relance')).toBe(14);
+  });
+});
+
+describe('given an on-demand campaign, when its launch is previewed', () => {
+  const [tasting] = compile([
+    {
+      id: 'degustation', name: 'Dégustation', controlGroupPercent: 0, trigger: { type: 'manual' },
+      audience: 'customer.segment in ["champions", "loyal"]', actions: { message: { channels: ['sms', 'email'], template: 'degustation' } },
+    },
+  ]) as [CompiledCampaign];
+  const launch = { launchId: 'launch-1', launchedAt: AT };
+  const one = (customerId: string, fields: Parameters<typeof customer>[0], consented: Parameters<typeof contact>[0]): EvaluationCandidate => ({
+    ...candidate(tasting, customerId),
+    occurrence: manualOccurrence(tasting.definition, customerId, launch),
+    customer: customer({ id: customerId, ...fields }),
+    contact: contact(consented),
+  });
+
+  it('then it counts the audience after the controls, why the others are left out, and the cost per channel', () => {
+    const { decisions } = decideEvaluation(
+      [one('a', {}, ['sms']), one('b', {}, ['email']), one('c', {}, ['sms', 'email']), one('d', { segment: 'lost' }, ['sms']), one('e', {}, [])],
+      empty,
+    );
+    const preview = launchPreview(decisions.map((d) => d.decision));
+    expect(preview).toEqual({
+      audienceCount: 3,
+      controlGroupCount: 0,
+      suppressedCount: 2,
+      suppressedBy: { audience: 1, 'no-consent': 1 },
+      estimates: [
+        { channel: 'email', messages: 1, costCents: 0 },
+        { channel: 'sms', messages: 2, costCents: 14 },
+      ],
+      estimatedCostCents: 14,
+    });
+    expect(campaignLaunched(preview, { campaignId: 'degustation', ruleVersion: tasting.ruleVersion, launchId: 'launch-1', confirmedBy: 'user:marie', launchedAt: AT })).toMatchObject({
+      audienceCount: 3,
+      estimatedCostCents: 14,
+    });
   });
 });
