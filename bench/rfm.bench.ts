@@ -71,8 +71,8 @@ async function timed(work: () => Promise<RfmRunReport[] | null>): Promise<{ seco
 /** 1 to 5 purchases per customer over two years, a refund on one purchase in fifty. */
 async function seed(pool: import('pg').Pool, customers: number): Promise<void> {
   await pool.query(
-    `INSERT INTO customers (merchant_id, customer_id, status, customer_type, locale, profile_readable, enrolled_at, updated_at, revision)
-     SELECT $1, 'c' || g, 'active', 'b2c', 'fr-FR', false, '2024-01-01T10:00:00Z', '2024-01-01T10:00:00Z', 0 FROM generate_series(1, $2) AS g`,
+    `INSERT INTO customers (merchant_id, customer_id, status, customer_type, locale, enrolled_at, updated_at, revision)
+     SELECT $1, 'c' || g, 'active', 'b2c', 'fr-FR', '2024-01-01T10:00:00Z', '2024-01-01T10:00:00Z', 0 FROM generate_series(1, $2) AS g`,
     [MERCHANT, customers],
   );
   await pool.query(

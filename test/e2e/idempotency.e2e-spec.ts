@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { canonicalJson } from '@relance/domain';
 import { v7 as uuidv7 } from 'uuid';
+import { IdempotencyRepository } from '../../apps/engine/src/idempotency/idempotency.repository.js';
 import { demoMerchant, freshMerchantId, TestEngine } from './support/engine-harness.js';
 
 const merchantId = freshMerchantId('e2e-idem');
@@ -17,8 +18,9 @@ const purchase = (purchaseId?: string) => ({
   lines: [{ sku: 'A', name: 'Vin', quantity: 3, unitPriceCents: 1500 }],
 });
 
+/** The request as the engine stores it with its key (a keyed hash). */
 function requestHash(path: string, body: unknown): string {
-  return createHash('sha256').update(`POST ${path}\n${canonicalJson(body)}`).digest('hex');
+  return engine.app.get(IdempotencyRepository).fingerprint(`POST ${path}\n${canonicalJson(body)}`);
 }
 
 beforeAll(async () => {

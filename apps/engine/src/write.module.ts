@@ -1,6 +1,6 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { CONFIG, createPool, IdentityIndex, type AppConfig } from '@relance/platform';
+import { CONFIG, createPool, IdentityIndex, KEY_STORE, type AppConfig, type CustomerKeyStore } from '@relance/platform';
 import type pg from 'pg';
 import { DecisionContexts } from './commands/decision-context.js';
 import { StreamCommandRunner } from './commands/stream-command-runner.js';
@@ -77,11 +77,11 @@ class BookkeepingPoolShutdown implements OnApplicationShutdown {
     BookkeepingPoolShutdown,
     {
       provide: IdempotencyRepository,
-      useFactory: (pool: pg.Pool, config: AppConfig) => {
+      useFactory: (pool: pg.Pool, config: AppConfig, keys: CustomerKeyStore) => {
         if (!config.piiMasterKey) throw new Error('PII_MASTER_KEY is required by the write side');
-        return new IdempotencyRepository(pool, config.idempotencyLeaseSeconds, config.idempotencyRetentionHours, config.piiMasterKey);
+        return new IdempotencyRepository(pool, config.idempotencyLeaseSeconds, config.idempotencyRetentionHours, config.piiMasterKey, keys);
       },
-      inject: [BOOKKEEPING_POOL, CONFIG],
+      inject: [BOOKKEEPING_POOL, CONFIG, KEY_STORE],
     },
     {
       provide: IDENTITY_INDEX,

@@ -22,16 +22,16 @@ export type ProjectedEvent = {
 
 export type ProjectedEventOf<T extends EventType> = Extract<ProjectedEvent, { type: T }>;
 
-/** A sealed profile as the runner opened it. */
-export interface OpenedProfile {
-  /** False when the customer's key is destroyed (erased): every field is then null. */
+/**
+ * What the runner tells projections about a sealed profile. Projections store the sealed profile as
+ * the event carries it; the birth date is the one field they read out of it, to derive the birthday
+ * and "adult since" columns that time-based rules query. Names, email, phone and address never leave
+ * the runner in clear.
+ */
+export interface ProfileFacts {
+  /** False when the customer's key is destroyed (erased): the birth date is then unknown. */
   readonly readable: boolean;
-  readonly firstName: string | null;
-  readonly lastName: string | null;
-  readonly companyName: string | null;
-  readonly email: string | null;
-  readonly phone: string | null;
-  readonly postalAddress: unknown;
+  /** YYYY-MM-DD, or null when the profile has none. */
   readonly birthDate: string | null;
 }
 
@@ -40,8 +40,8 @@ export interface ProjectionContext {
   table(name: string): TableName;
   /** The local calendar date of an instant in the merchant's time zone. */
   localDate(merchantId: string, instant: string): string;
-  /** The opened profile of a CustomerEnrolled or CustomerProfileUpdated event. */
-  profileOf(eventId: string): OpenedProfile;
+  /** What the sealed profile of a CustomerEnrolled or CustomerProfileUpdated event says of the birth date. */
+  profileOf(eventId: string): ProfileFacts;
 }
 
 /**
@@ -58,7 +58,7 @@ export interface Projection {
   /** Live table names, in the order their `_next` twins are created and swapped. */
   readonly tables: readonly string[];
   readonly handles: readonly EventType[];
-  /** Reads opened profiles (context.profileOf): the runner then opens the batch's sealed profiles. */
+  /** Reads profile facts (context.profileOf): the runner then opens the batch's sealed profiles. */
   readonly opensProfiles?: boolean;
   apply(events: readonly ProjectedEvent[], context: ProjectionContext): Sql[];
 }

@@ -15,6 +15,7 @@ export * from './streams.js';
 export * from './shared/decider.js';
 export * from './shared/errors.js';
 export * from './shared/local-time.js';
+export * from './shared/birth-dates.js';
 export * from './shared/instants.js';
 export * from './shared/config-messages.js';
 export * from './program/program.schema.js';

@@ -100,7 +100,7 @@ export class TestEngine {
     const app = await createEngineApp({ config, merchants: new MerchantDirectory(merchants), ...(options.clock ? { clock: options.clock } : {}) });
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address() as { port: number };
-    return new TestEngine(app, `http://127.0.0.1:${address.port}`, createPool(TEST_DATABASE_URL, { max: 3, applicationName: 'relance-e2e' }));
+    return new TestEngine(app, `http://127.0.0.1:${address.port}`, createPool(config.databaseUrl, { max: 3, applicationName: 'relance-e2e' }));
   }
 
   async key(merchantId: string, role: Role): Promise<string> {

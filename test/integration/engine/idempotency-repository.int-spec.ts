@@ -1,6 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createPool, type Pool } from '@relance/platform';
+import { createPool, CustomerKeyStore, type Pool } from '@relance/platform';
 import { IdempotencyRepository } from '../../../apps/engine/src/idempotency/idempotency.repository.js';
 import { TEST_DATABASE_URL } from '../../support/test-env.js';
 
@@ -11,6 +11,7 @@ describe('idempotency records (PostgreSQL)', () => {
   let pool: Pool;
   let statements: string[];
   let records: IdempotencyRepository;
+  let keys: CustomerKeyStore;
 
   beforeAll(() => {
     pool = createPool(TEST_DATABASE_URL, { max: 4 });
@@ -22,7 +23,9 @@ describe('idempotency records (PostgreSQL)', () => {
       statements.push(typeof config === 'string' ? config : (config.name ?? ''));
       return query(...args);
     };
-    records = new IdempotencyRepository(pool, 30, 24, randomBytes(32));
+    const masterKey = randomBytes(32);
+    keys = new CustomerKeyStore(pool, masterKey);
+    records = new IdempotencyRepository(pool, 30, 24, masterKey, keys);
   });
   afterAll(async () => pool.end());
 
@@ -78,5 +81,67 @@ describe('idempotency records (PostgreSQL)', () => {
     expect(await records.claim(merchantId, key, 'hash-other')).toEqual({ kind: 'mismatch' });
     const { rows } = await pool.query<{ response_body: string }>('SELECT response_body FROM idempotency_keys WHERE merchant_id = $1 AND idempotency_key = $2', [merchantId, key]);
     expect(rows[0]!.response_body).not.toContain('lea@example.fr');
+  });
+
+  const stored = async (key: string) =>
+    (
+      await pool.query<{ request_hash: string; response_body: string; response_owner: string | null }>(
+        'SELECT request_hash, response_body, response_owner FROM idempotency_keys WHERE merchant_id = $1 AND idempotency_key = $2',
+        [merchantId, key],
+      )
+    ).rows[0]!;
+
+  it('seals a response carrying a customer\'s profile with that customer\'s key: destroying it erases the copy', async () => {
+    const key = randomUUID();
+    const customerId = `c-${randomUUID().slice(0, 8)}`;
+    const body = JSON.stringify({ customerId, profile: { firstName: 'Zéphyrine', email: 'zephyrine@example.fr' } });
+    await records.claim(merchantId, key, 'POST /v1/customers\n{}');
+    await records.complete(merchantId, key, 1, 201, body, customerId);
+    expect(await stored(key)).toMatchObject({ response_owner: customerId });
+    expect((await stored(key)).response_body).not.toMatch(/phyrine/);
+    expect(await records.claim(merchantId, key, 'POST /v1/customers\n{}')).toEqual({ kind: 'replay', status: 201, body });
+
+    await keys.destroy(merchantId, customerId);
+    expect(await records.claim(merchantId, key, 'POST /v1/customers\n{}')).toEqual({ kind: 'erased', customerId });
+  });
+
+  it('refuses a customer-sealed response copied from another record of the same customer', async () => {
+    const [first, second] = [randomUUID(), randomUUID()];
+    const customerId = `c-${randomUUID().slice(0, 8)}`;
+    for (const key of [first, second]) {
+      await records.claim(merchantId, key, `PATCH /v1/customers/${customerId}\n${key}`);
+      await records.complete(merchantId, key, 1, 200, JSON.stringify({ customerId, key }), customerId);
+    }
+    await pool.query('UPDATE idempotency_keys SET response_body = $3 WHERE merchant_id = $1 AND idempotency_key = $2', [merchantId, second, (await stored(first)).response_body]);
+    await expect(records.claim(merchantId, second, `PATCH /v1/customers/${customerId}\n${second}`)).rejects.toThrow('belongs to another record');
+  });
+
+  it('keeps the request as a keyed hash, not a plain hash anyone could recompute from a guessed body', async () => {
+    const key = randomUUID();
+    const request = 'POST /v1/customers\n{"profile":{"email":"lea@example.fr"}}';
+    await records.claim(merchantId, key, request);
+    const { request_hash } = await stored(key);
+    expect(request_hash).toMatch(/^h1:[0-9a-f]{64}$/);
+    expect(request_hash).not.toContain(createHash('sha256').update(request).digest('hex'));
+    // Another master key gives another hash: without it, a guess cannot be checked.
+    expect(new IdempotencyRepository(pool, 30, 24, randomBytes(32), keys).fingerprint(request)).not.toBe(request_hash);
+    expect(records.fingerprint(request)).toBe(request_hash);
+  });
+
+  it('still recognises records written with a plain hash: replays them, and takes an abandoned claim over', async () => {
+    const request = 'POST /v1/purchases\n{"purchaseId":"T-1"}';
+    const [done, abandoned] = [randomUUID(), randomUUID()];
+    for (const key of [done, abandoned]) await records.claim(merchantId, key, request);
+    await records.complete(merchantId, done, 1, 201, '{"purchaseId":"T-1"}');
+    const plain = createHash('sha256').update(request).digest('hex');
+    await pool.query(
+      `UPDATE idempotency_keys SET request_hash = $3, locked_until = CASE WHEN status = 'in_progress' THEN now() - interval '1 second' END
+        WHERE merchant_id = $1 AND idempotency_key = ANY($2::text[])`,
+      [merchantId, [done, abandoned], plain],
+    );
+    expect(await records.claim(merchantId, done, request)).toEqual({ kind: 'replay', status: 201, body: '{"purchaseId":"T-1"}' });
+    expect(await records.claim(merchantId, done, 'POST /v1/purchases\n{"purchaseId":"T-2"}')).toEqual({ kind: 'mismatch' });
+    expect(await records.claim(merchantId, abandoned, request)).toMatchObject({ kind: 'claimed', attempt: 2 });
+    expect((await stored(abandoned)).request_hash).toBe(records.fingerprint(request));
   });
 });

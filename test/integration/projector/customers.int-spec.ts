@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { streams } from '@relance/domain';
+import { localDateOf, streams } from '@relance/domain';
 import { customersProjection } from '../../../apps/projector/src/projections/customers.projection.js';
 import { projectorEnv, rowsOf, type ProjectorEnv } from './support/projector-env.js';
 import { line, Shop } from './support/shop.js';
@@ -31,17 +31,13 @@ describe('customers read model', () => {
   });
   afterAll(async () => env.close());
 
-  it('holds the opened profile, consents per channel, tier, points and segment of an active customer', async () => {
+  it('holds the sealed profile, consents per channel, tier, points and segment of an active customer', async () => {
     const [anne] = (await rowsOf(env.pool, 'customers', shop.merchantId)).filter((r) => r.customer_id === 'anne');
     expect(anne).toMatchObject({
       status: 'active',
       customer_type: 'b2c',
       business_category: null,
       store_id: 'croix-rousse',
-      profile_readable: true,
-      first_name: 'Anne',
-      last_name: 'Leroy-Durand',
-      email: 'anne@example.fr',
       email_key: 'e'.repeat(64),
       consent_email: false,
       consent_sms: true,
@@ -54,8 +50,13 @@ describe('customers read model', () => {
       segment_as_of: '2026-02-11',
       enrolled_at: '2026-01-05T10:00:00+00:00',
     });
-    // The profile update replaced the whole profile: the address and birth date were not in it.
-    expect(anne).toMatchObject({ postal_address: null, birth_date: null });
+    // The profile is the last event's sealed blob as is (not sealed again), and only the customer's key opens it.
+    expect(anne!.profile).toBe(lastProfileBlob('anne'));
+    expect(await env.keys.open(shop.merchantId, 'anne', anne!.profile as string)).toEqual({ firstName: 'Anne', lastName: 'Leroy-Durand', email: 'anne@example.fr' });
+    // None of it in clear anywhere in the row.
+    expect(JSON.stringify(anne)).not.toMatch(/Anne|Leroy|anne@/);
+    // The profile update replaced the whole profile: the birth date was not in it.
+    expect(anne).toMatchObject({ birthday: null, adult_since: null });
   });
 
   it('scrubs an erased customer: no profile (its key is gone), no identity keys, no consent', async () => {
@@ -64,19 +65,65 @@ describe('customers read model', () => {
       status: 'erased',
       customer_type: 'b2b',
       business_category: 'restaurant',
-      profile_readable: false,
-      company_name: null,
-      email: null,
+      profile: null,
+      birthday: null,
+      adult_since: null,
       email_key: null,
       consent_email: false,
       erased_at: '2026-04-01T10:00:00+00:00',
     });
   });
 
-  it('keeps the birth date and address of a profile that has them', async () => {
+  it('keeps the birthday without its year and, for an adult, the day they were known to be of age', async () => {
     await shop.enrol('paul', '2026-05-01T10:00:00.000Z', { firstName: 'Paul', postalAddress: { line1: '3 rue Mercière', city: 'Lyon' }, birthDate: '1975-06-30' });
     await env.project([customersProjection]);
     const [paul] = (await rowsOf(env.pool, 'customers', shop.merchantId)).filter((r) => r.customer_id === 'paul');
-    expect(paul).toMatchObject({ first_name: 'Paul', last_name: null, postal_address: { line1: '3 rue Mercière', city: 'Lyon' }, birth_date: '1975-06-30', points_balance: 0, tier: 'decouverte' });
+    expect(paul).toMatchObject({ birthday: '06-30', points_balance: 0, tier: 'decouverte' });
+    // Of age long before it was recorded: the day of recording (the later of business and recording
+    // time), not 1993-06-30, which next to the birthday would give the birth date away.
+    expect(paul!.adult_since).toBe(recordedDay('paul'));
+    expect(paul!.adult_since! >= '2026-05-01').toBe(true);
+    expect(JSON.stringify(paul)).not.toMatch(/Paul|Mercière|1975/);
+    expect(await env.keys.open(shop.merchantId, 'paul', paul!.profile as string)).toMatchObject({ birthDate: '1975-06-30', postalAddress: { city: 'Lyon' } });
   });
+
+  it('gives no "adult since" to a customer who was a minor when recorded, and follows a profile update', async () => {
+    // Eight years old or so today: a minor whatever the business date says.
+    const birthDate = `${new Date().getUTCFullYear() - 8}-06-15`;
+    await shop.enrol('lea', '2026-05-02T10:00:00.000Z', { firstName: 'Léa', birthDate });
+    await env.project([customersProjection]);
+    let [lea] = (await rowsOf(env.pool, 'customers', shop.merchantId)).filter((r) => r.customer_id === 'lea');
+    expect(lea).toMatchObject({ birthday: '06-15', adult_since: null });
+
+    // Corrected to a birth date of 1990: of age on the day of the correction.
+    const sealed = await env.keys.seal(shop.merchantId, 'lea', { firstName: 'Léa', birthDate: '1990-11-02' });
+    await shop.do('lea', { type: 'UpdateProfile', data: { profile: sealed, changedFields: ['birthDate'] } }, '2026-05-03T09:00:00.000Z');
+    await env.project([customersProjection]);
+    [lea] = (await rowsOf(env.pool, 'customers', shop.merchantId)).filter((r) => r.customer_id === 'lea');
+    expect(lea).toMatchObject({ birthday: '11-02', adult_since: recordedDay('lea'), profile: sealed });
+  });
+
+  it('keeps the sealed profile of a customer whose key is destroyed, but no birthday or age: unknown age is never of age', async () => {
+    await shop.enrol('max', '2026-05-04T10:00:00.000Z', { firstName: 'Max', birthDate: '1970-01-01' });
+    await env.keys.destroy(shop.merchantId, 'max');
+    await env.project([customersProjection]);
+    const [max] = (await rowsOf(env.pool, 'customers', shop.merchantId)).filter((r) => r.customer_id === 'max');
+    expect(max).toMatchObject({ status: 'active', profile: lastProfileBlob('max'), birthday: null, adult_since: null });
+    expect(await env.keys.open(shop.merchantId, 'max', max!.profile as string)).toBeNull();
+  });
+
+  function lastProfileEvent(customerId: string) {
+    return shop.appended.filter((e) => (e.type === 'CustomerEnrolled' || e.type === 'CustomerProfileUpdated') && (e.data as { customerId: string }).customerId === customerId).at(-1)!;
+  }
+
+  /** The sealed profile of the customer's last enrolment or profile update, as appended. */
+  function lastProfileBlob(customerId: string): string {
+    return (lastProfileEvent(customerId).data as { profile: string }).profile;
+  }
+
+  /** The local day (Paris, the shop's zone) the last profile was known: the later of business and recording time. */
+  function recordedDay(customerId: string): string {
+    const { occurredAt, recordedAt } = lastProfileEvent(customerId).metadata;
+    return localDateOf(Date.parse(recordedAt) > Date.parse(occurredAt) ? recordedAt : occurredAt, 'Europe/Paris');
+  }
 });

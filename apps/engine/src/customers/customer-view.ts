@@ -30,6 +30,9 @@ export function customerView(state: ActiveCustomer, context: CustomerContext, pr
 }
 export type CustomerView = ReturnType<typeof customerView>;
 
+/** Whose profile a customer view shows (a route's `responseOwner`). */
+export const viewedCustomer = (view: unknown): string => (view as CustomerView).customerId;
+
 // The response shapes, for the OpenAPI document.
 const Instant = z.iso.datetime();
 const ClearProfileSchema = z.object({

@@ -5,7 +5,7 @@ import type { Principal } from '../auth/permissions.js';
 import type { CommandEnvelope } from '../commands/command-envelope.js';
 import { Envelope } from '../commands/envelope.decorator.js';
 import { Input, Route, type ValidatedInput } from '../http/route.js';
-import { CustomerViewSchema, MergedCustomerSchema, type CustomerView } from './customer-view.js';
+import { CustomerViewSchema, MergedCustomerSchema, viewedCustomer, type CustomerView } from './customer-view.js';
 import { CustomerParams, EnrolCustomerBody, MergeCustomersBody, UpdateCustomerBody } from './customer.schemas.js';
 import { EnrolCustomerCommand } from './enrol-customer.handler.js';
 import { GetCustomerQuery, type CustomerLookup } from './get-customer.handler.js';
@@ -26,13 +26,15 @@ export class CustomersController {
     path: '/v1/customers',
     tag: 'customers',
     summary: 'Enrol a customer (B2C, or B2B with a business category), with optional initial consents',
-    description: 'Personal data is sealed with the customer’s own key before it enters any event. 409 `duplicate-identity` when the email or phone belongs to another customer of the merchant (details.customerId).',
+    description:
+      'Personal data is sealed with the customer’s own key before it enters any event or read model. 409 `duplicate-identity` when the email or phone belongs to another customer of the merchant (details.customerId). 410 for a retry (same Idempotency-Key) once the customer was erased: the first answer showed their profile and went with their key.',
     permission: 'customers:write',
     status: 201,
     body: EnrolCustomerBody,
     response: CustomerViewSchema,
-    errors: [409, 422],
+    errors: [409, 410, 422],
     idempotency: 'key',
+    responseOwner: viewedCustomer,
   })
   enrol(@Envelope() envelope: CommandEnvelope, @Input() input: ValidatedInput<unknown, EnrolCustomerBody>): Promise<CustomerView> {
     return this.commands.execute(new EnrolCustomerCommand(envelope, input.body));
@@ -67,6 +69,7 @@ export class CustomersController {
     response: CustomerViewSchema,
     errors: [404, 409, 410, 422],
     idempotency: 'key',
+    responseOwner: viewedCustomer,
   })
   update(@Envelope() envelope: CommandEnvelope, @Input() input: ValidatedInput<Params, UpdateCustomerBody>): Promise<CustomerView> {
     return this.commands.execute(new UpdateCustomerCommand(envelope, input.params.customerId, input.body));
@@ -84,6 +87,7 @@ export class CustomersController {
     response: CustomerViewSchema,
     errors: [404, 409, 410, 422],
     idempotency: 'key',
+    responseOwner: viewedCustomer,
   })
   merge(@Envelope() envelope: CommandEnvelope, @Input() input: ValidatedInput<Params, { duplicateId: string }>): Promise<CustomerView> {
     return this.commands.execute(new MergeCustomersCommand(envelope, input.params.customerId, input.body.duplicateId));

@@ -24,6 +24,11 @@ export interface RouteSpec {
   readonly errors?: readonly number[];
   /** Writes take an Idempotency-Key; webhooks are idempotent by the platform's order id instead. */
   readonly idempotency: 'key' | 'none';
+  /**
+   * The customer whose personal data a successful response carries: the copy kept for Idempotency-Key
+   * retries is sealed with that customer's key, and goes when the key is destroyed.
+   */
+  readonly responseOwner?: (body: unknown) => string;
 }
 
 export const ROUTE_SPEC = Symbol('relance:route');

@@ -1,7 +1,6 @@
-import { hash } from 'node:crypto';
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { canonicalJson } from '@relance/domain';
+import { canonicalJson, DomainError } from '@relance/domain';
 import type { FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, switchMap, type Observable } from 'rxjs';
 import { v7 as uuidv7 } from 'uuid';
@@ -56,10 +55,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new RequestRejected([{ path: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
     }
     const path = request.url.split('?')[0];
-    const requestHash = hash('sha256', `${request.method} ${path}\n${canonicalJson(request.body ?? null)}`, 'hex');
     const merchantId = principal.merchantId;
 
-    return from(this.records.claim(merchantId, key, requestHash)).pipe(
+    return from(this.records.claim(merchantId, key, `${request.method} ${path}\n${canonicalJson(request.body ?? null)}`)).pipe(
       switchMap((claim) => {
         switch (claim.kind) {
           case 'replay':
@@ -70,13 +68,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
             throw new ApiError(409, 'request-in-progress', 'A request with this Idempotency-Key is still being processed', {}, {
               'retry-after': String(claim.retryAfterSeconds),
             });
+          case 'erased':
+            // The first answer carried the profile of a customer erased since: it went with their key.
+            throw new DomainError('customer-erased', `Customer ${claim.customerId} was erased`, { customerId: claim.customerId });
           case 'claimed':
             break;
         }
         request.envelope = { ...base, seed: claim.seed, resumed: claim.attempt > 1 };
         return next.handle().pipe(
           mergeMap(async (body: unknown) => {
-            await this.records.complete(merchantId, key, claim.attempt, spec.status, JSON.stringify(body));
+            await this.records.complete(merchantId, key, claim.attempt, spec.status, JSON.stringify(body), spec.responseOwner?.(body) ?? null);
             return body;
           }),
           catchError(async (error: unknown) => {

@@ -1,5 +1,5 @@
-import { hkdfSync } from 'node:crypto';
-import { openJson, sealJson } from '@relance/platform';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { openJson, sealJson, type CustomerKeyStore } from '@relance/platform';
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { MicroBatcher } from '../shared/micro-batcher.js';
@@ -8,7 +8,9 @@ export type ClaimResult =
   | { readonly kind: 'claimed'; readonly seed: string; readonly attempt: number }
   | { readonly kind: 'replay'; readonly status: number; readonly body: string }
   | { readonly kind: 'in-progress'; readonly retryAfterSeconds: number }
-  | { readonly kind: 'mismatch' };
+  | { readonly kind: 'mismatch' }
+  /** The stored response carried this customer's personal data, and their key is destroyed since. */
+  | { readonly kind: 'erased'; readonly customerId: string };
 
 // One statement, one commit, for a whole batch: first the completions (responses stored, by the holder
 // of the current attempt only), then the claims. A new key inserts; an abandoned claim (lease over,
@@ -20,8 +22,8 @@ const CLAIM_AND_COMPLETE = {
   text: `
 WITH completed AS (
   UPDATE idempotency_keys k
-     SET status = 'completed', response_status = c.status, response_body = c.body, completed_at = now(), locked_until = NULL
-    FROM unnest($7::text[], $8::text[], $9::int[], $10::int[], $11::text[]) AS c(m, key, attempt, status, body)
+     SET status = 'completed', response_status = c.status, response_body = c.body, response_owner = c.owner, completed_at = now(), locked_until = NULL
+    FROM unnest($7::text[], $8::text[], $9::int[], $10::int[], $11::text[], $12::text[]) AS c(m, key, attempt, status, body, owner)
    WHERE k.merchant_id = c.m AND k.idempotency_key = c.key AND k.attempt = c.attempt AND k.status = 'in_progress'
 )
 INSERT INTO idempotency_keys AS k (merchant_id, idempotency_key, request_hash, seed, status, locked_until, expires_at)
@@ -37,7 +39,7 @@ RETURNING merchant_id, idempotency_key, seed::text AS seed, attempt`,
 const EXISTING = {
   name: 'relance_idempotency_existing',
   text: `
-SELECT status, request_hash, response_status, response_body,
+SELECT status, request_hash, response_status, response_body, response_owner,
        (locked_until IS NULL OR locked_until <= now()) AS expired,
        GREATEST(1, ceil(extract(epoch FROM locked_until - now())))::int AS retry_after
   FROM idempotency_keys WHERE merchant_id = $1 AND idempotency_key = $2`,
@@ -63,8 +65,21 @@ interface Completion {
   readonly key: string;
   readonly attempt: number;
   readonly status: number;
+  /** Sealed already. */
+  readonly body: string;
+  readonly owner: string | null;
+}
+
+/** What a response sealed with a customer's key holds: the key binds it to its record. */
+interface OwnedResponse {
+  readonly idempotencyKey: string;
   readonly body: string;
 }
+
+const REHASH = {
+  name: 'relance_idempotency_rehash',
+  text: 'UPDATE idempotency_keys SET request_hash = $3 WHERE merchant_id = $1 AND idempotency_key = $2 AND request_hash = $4',
+};
 
 type Claimed = { readonly seed: string; readonly attempt: number } | null;
 
@@ -79,23 +94,39 @@ export class IdempotencyRepository {
   private readonly batches: MicroBatcher<ClaimRequest | Completion, Claimed>;
 
   private readonly sealKey: Buffer;
+  private readonly hashKey: Buffer;
 
   /**
-   * Responses are stored sealed (AES-256-GCM, a key derived from the master key, bound to merchant and
-   * Idempotency-Key): a customer's response carries their profile in clear, which must not sit in a
-   * table in clear either.
+   * Responses are stored sealed (AES-256-GCM). One that carries a customer's personal data (their
+   * profile) is sealed with that customer's own key, so that destroying the key erases this copy too;
+   * the others with a key derived from the master key, bound to merchant and Idempotency-Key. The
+   * request is kept as a keyed hash (HMAC, a key derived from the master key): a plain hash of a body
+   * would let anyone holding a dump confirm a guessed email or name.
    */
   constructor(
     private readonly pool: pg.Pool,
     private readonly leaseSeconds: number,
     private readonly retentionHours: number,
     masterKey: Buffer,
+    private readonly keys: CustomerKeyStore,
   ) {
     this.sealKey = Buffer.from(hkdfSync('sha256', masterKey, 'relance-idempotent-responses', 'v1', 32));
+    this.hashKey = Buffer.from(hkdfSync('sha256', masterKey, 'relance-idempotent-requests', 'v1', 32));
     this.batches = new MicroBatcher<ClaimRequest | Completion, Claimed>((items) => this.send(items), recordKey);
   }
 
-  async claim(merchantId: string, key: string, requestHash: string): Promise<ClaimResult> {
+  /** The stored form of a request (`METHOD /path` and canonical body, or a webhook's own key). */
+  fingerprint(request: string): string {
+    return `h1:${createHmac('sha256', this.hashKey).update(request).digest('hex')}`;
+  }
+
+  /**
+   * `request` is what identifies the request (see fingerprint). A record written before requests were
+   * keyed holds the SHA-256 of it (API) or the text itself (webhooks): those still match, and an
+   * abandoned claim of that kind is converted so that it can be taken over.
+   */
+  async claim(merchantId: string, key: string, request: string): Promise<ClaimResult> {
+    const requestHash = this.fingerprint(request);
     for (let tries = 0; tries < 3; tries++) {
       const row = await this.batches.submit({ kind: 'claim', merchantId, key, requestHash });
       if (row) return { kind: 'claimed', seed: row.seed, attempt: row.attempt };
@@ -104,15 +135,19 @@ export class IdempotencyRepository {
         request_hash: string;
         response_status: number | null;
         response_body: string | null;
+        response_owner: string | null;
         expired: boolean;
         retry_after: number | null;
       }>({ ...EXISTING, values: [merchantId, key] });
       const found = existing.rows[0];
       // Purged between the two statements: claim again.
       if (!found) continue;
-      if (found.request_hash !== requestHash) return { kind: 'mismatch' };
-      if (found.status === 'completed') {
-        return { kind: 'replay', status: found.response_status!, body: openJson<string>(this.sealKey, found.response_body ?? '', recordKey({ merchantId, key })) };
+      const legacy = found.request_hash === request || found.request_hash === createHash('sha256').update(request).digest('hex');
+      if (found.request_hash !== requestHash && !legacy) return { kind: 'mismatch' };
+      if (found.status === 'completed') return this.replay(merchantId, key, found.response_status!, found.response_body ?? '', found.response_owner);
+      if (legacy && found.expired) {
+        await this.pool.query({ ...REHASH, values: [merchantId, key, requestHash, found.request_hash] });
+        continue;
       }
       // The lease ran out between the two statements: claim again to take it over.
       if (found.expired) continue;
@@ -121,9 +156,24 @@ export class IdempotencyRepository {
     return { kind: 'in-progress', retryAfterSeconds: 1 };
   }
 
-  /** Stores the response. Only the holder of the current attempt may: a taken-over claim is not overwritten. */
-  async complete(merchantId: string, key: string, attempt: number, status: number, body: string): Promise<void> {
-    await this.batches.submit({ kind: 'completion', merchantId, key, attempt, status, body });
+  /**
+   * Stores the response. Only the holder of the current attempt may: a taken-over claim is not
+   * overwritten. `owner`: the customer whose personal data the response carries, whose key seals it.
+   */
+  async complete(merchantId: string, key: string, attempt: number, status: number, body: string, owner: string | null = null): Promise<void> {
+    const sealed = owner
+      ? await this.keys.seal(merchantId, owner, { idempotencyKey: key, body } satisfies OwnedResponse)
+      : sealJson(this.sealKey, body, recordKey({ merchantId, key }));
+    await this.batches.submit({ kind: 'completion', merchantId, key, attempt, status, body: sealed, owner });
+  }
+
+  private async replay(merchantId: string, key: string, status: number, sealed: string, owner: string | null): Promise<ClaimResult> {
+    if (owner === null) return { kind: 'replay', status, body: openJson<string>(this.sealKey, sealed, recordKey({ merchantId, key })) };
+    const opened = await this.keys.open<OwnedResponse>(merchantId, owner, sealed);
+    if (opened === null) return { kind: 'erased', customerId: owner };
+    // Another record's response, sealed with the same customer's key, copied here.
+    if (opened.idempotencyKey !== key) throw new Error(`The stored response of Idempotency-Key ${key} belongs to another record`);
+    return { kind: 'replay', status, body: opened.body };
   }
 
   private async send(items: readonly (ClaimRequest | Completion)[]): Promise<Claimed[]> {
@@ -142,7 +192,8 @@ export class IdempotencyRepository {
         completions.map((i) => i.key),
         completions.map((i) => i.attempt),
         completions.map((i) => i.status),
-        completions.map((i) => sealJson(this.sealKey, i.body, recordKey(i))),
+        completions.map((i) => i.body),
+        completions.map((i) => i.owner),
       ],
     });
     const claimed = new Map(rows.map((r) => [recordKey({ merchantId: r.merchant_id, key: r.idempotency_key }), r]));

@@ -60,6 +60,8 @@ export class IngestOrderHandler implements ICommandHandler<IngestOrderCommand> {
       throw new ApiError(409, 'request-in-progress', 'This order is being recorded', {}, { 'retry-after': String(claim.retryAfterSeconds) });
     }
     if (claim.kind === 'mismatch') throw new Error(`Idempotency record ${key} has another request hash`);
+    // Order answers carry ids only, never sealed with a customer's key: this cannot come back.
+    if (claim.kind === 'erased') throw new Error(`Idempotency record ${key} was sealed for customer ${claim.customerId}`);
     const envelope = { ...systemEnvelope(merchantId, `${order.platform}-webhook`, claim.seed, claim.attempt > 1), correlationId: key };
     try {
       const result = await this.ingest(envelope, order);

@@ -1,5 +1,5 @@
-import type { Channel } from '@relance/domain';
-import type { OpenedProfile, ProjectedEvent, ProjectionContext } from '../projection.js';
+import { adultSince, birthdayOf, type Channel } from '@relance/domain';
+import type { ProfileFacts, ProjectedEvent, ProjectedEventOf, ProjectionContext } from '../projection.js';
 
 /** What one batch changes on one customer row, folded from the customer stream's events in order. */
 export interface CustomerPatch {
@@ -27,19 +27,38 @@ export interface ProfileColumns {
   locale: string;
   emailKey: string | null;
   phoneKey: string | null;
-  opened: OpenedProfile;
+  personal: PersonalColumns;
 }
 
-export const UNREADABLE: OpenedProfile = {
-  readable: false,
-  firstName: null,
-  lastName: null,
-  companyName: null,
-  email: null,
-  phone: null,
-  postalAddress: null,
-  birthDate: null,
-};
+/**
+ * The personal part of a customers row: the profile sealed as the event carries it (same customer
+ * key, same blob: destroying the key makes this copy unreadable too), and the two facts time-based
+ * rules query in clear, neither of which alone or together gives the birth date away.
+ */
+export interface PersonalColumns {
+  readonly sealed: string | null;
+  /** MM-DD. */
+  readonly birthday: string | null;
+  /** See `adultSince` (libs/domain): a date the customer was certainly of age, never before their 18th birthday. */
+  readonly adultSince: string | null;
+}
+
+export const UNREADABLE: ProfileFacts = { readable: false, birthDate: null };
+
+const NO_PERSONAL_DATA: PersonalColumns = { sealed: null, birthday: null, adultSince: null };
+
+export function personalColumnsOf(event: ProjectedEventOf<'CustomerEnrolled' | 'CustomerProfileUpdated'>, context: ProjectionContext): PersonalColumns {
+  const { birthDate } = context.profileOf(event.metadata.eventId);
+  if (birthDate === null) return { sealed: event.data.profile, birthday: null, adultSince: null };
+  // The later of business and recording time: an import dated years back still knows today's age.
+  const { occurredAt, recordedAt } = event.metadata;
+  const knownAt = Date.parse(recordedAt) > Date.parse(occurredAt) ? recordedAt : occurredAt;
+  return {
+    sealed: event.data.profile,
+    birthday: birthdayOf(birthDate),
+    adultSince: adultSince(birthDate, context.localDate(event.metadata.merchantId, knownAt)),
+  };
+}
 
 export function emptyPatch(event: ProjectedEvent, customerId: string): CustomerPatch {
   return {
@@ -75,7 +94,7 @@ export function foldIntoPatch(patch: CustomerPatch, event: ProjectedEvent, conte
         locale: d.locale,
         emailKey: d.identityKeys.email,
         phoneKey: d.identityKeys.phone,
-        opened: context.profileOf(event.metadata.eventId),
+        personal: personalColumnsOf(event, context),
       };
       return;
     }
@@ -114,7 +133,7 @@ export function foldIntoPatch(patch: CustomerPatch, event: ProjectedEvent, conte
       patch.status = 'erased';
       patch.erasedAt = event.data.erasedAt;
       patch.scrub = true;
-      patch.profile = patch.profile ? { ...patch.profile, emailKey: null, phoneKey: null, opened: UNREADABLE } : null;
+      patch.profile = patch.profile ? { ...patch.profile, emailKey: null, phoneKey: null, personal: NO_PERSONAL_DATA } : null;
       patch.consents = { email: false, sms: false, rcs: false, postal: false };
       return;
     default:

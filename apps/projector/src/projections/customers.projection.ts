@@ -1,7 +1,7 @@
 import { sql, type Sql } from '@relance/platform';
 import { ofType, type Projection, type ProjectedEvent, type ProjectionContext } from '../projection.js';
 import { columns } from './columns.js';
-import { emptyPatch, foldIntoPatch, type CustomerPatch } from './customer-patch.js';
+import { emptyPatch, foldIntoPatch, personalColumnsOf, type CustomerPatch } from './customer-patch.js';
 
 const CUSTOMER_STREAM_EVENTS = [
   'CustomerProfileUpdated',
@@ -17,13 +17,15 @@ const CUSTOMER_STREAM_EVENTS = [
 ] as const;
 
 /**
- * customers: profile (opened), type, store, identity keys, marketing consent per channel, tier,
- * points balance, RFM segment and status. Per batch: one insert of the enrolments, one update of the
- * other changes folded per customer, one update of the segments.
+ * customers: profile (sealed, as the event carries it; birthday and "adult since" in clear), type,
+ * store, identity keys, marketing consent per channel, tier, points balance, RFM segment and status.
+ * Per batch: one insert of the enrolments, one update of the other changes folded per customer, one
+ * update of the segments.
  */
 export const customersProjection: Projection = {
   name: 'customers',
-  version: 1,
+  // 2: the profile sealed instead of its fields in clear.
+  version: 2,
   tables: ['customers'],
   handles: ['CustomerEnrolled', ...CUSTOMER_STREAM_EVENTS, 'SegmentChanged'],
   opensProfiles: true,
@@ -35,10 +37,10 @@ export const customersProjection: Projection = {
 };
 
 function enrolments(events: readonly ProjectedEvent[], context: ProjectionContext): Sql | null {
-  const rows = columns('m', 'c', 'type', 'category', 'store', 'external', 'locale', 'readable', 'first', 'last', 'company', 'email', 'phone', 'address', 'birth', 'emailKey', 'phoneKey', 'at', 'rev');
+  const rows = columns('m', 'c', 'type', 'category', 'store', 'external', 'locale', 'profile', 'birthday', 'adultSince', 'emailKey', 'phoneKey', 'at', 'rev');
   for (const e of ofType(events, 'CustomerEnrolled')) {
     const d = e.data;
-    const p = context.profileOf(e.metadata.eventId);
+    const p = personalColumnsOf(e, context);
     rows.push({
       m: e.metadata.merchantId,
       c: d.customerId,
@@ -47,14 +49,9 @@ function enrolments(events: readonly ProjectedEvent[], context: ProjectionContex
       store: d.storeId,
       external: d.externalId,
       locale: d.locale,
-      readable: p.readable,
-      first: p.firstName,
-      last: p.lastName,
-      company: p.companyName,
-      email: p.email,
-      phone: p.phone,
-      address: p.postalAddress === null ? null : JSON.stringify(p.postalAddress),
-      birth: p.birthDate,
+      profile: p.sealed,
+      birthday: p.birthday,
+      adultSince: p.adultSince,
       emailKey: d.identityKeys.email,
       phoneKey: d.identityKeys.phone,
       at: d.enrolledAt,
@@ -66,14 +63,12 @@ function enrolments(events: readonly ProjectedEvent[], context: ProjectionContex
   const g = (name: Parameters<typeof rows.get>[0]) => rows.get(name);
   return sql`
 INSERT INTO ${t} (merchant_id, customer_id, status, customer_type, business_category, store_id, external_id, locale,
-                  profile_readable, first_name, last_name, company_name, email, phone, postal_address, birth_date,
-                  email_key, phone_key, enrolled_at, updated_at, revision)
-SELECT m, c, 'active', ty, ca, st, ex, lo, rd, fn, ln, co, em, ph, ad::jsonb, bd::date, ek, pk, at, at, rv
+                  profile, birthday, adult_since, email_key, phone_key, enrolled_at, updated_at, revision)
+SELECT m, c, 'active', ty, ca, st, ex, lo, pr, bd, ad, ek, pk, at, at, rv
   FROM unnest(${g('m')}::text[], ${g('c')}::text[], ${g('type')}::text[], ${g('category')}::text[], ${g('store')}::text[],
-              ${g('external')}::text[], ${g('locale')}::text[], ${g('readable')}::boolean[], ${g('first')}::text[],
-              ${g('last')}::text[], ${g('company')}::text[], ${g('email')}::text[], ${g('phone')}::text[], ${g('address')}::text[],
-              ${g('birth')}::text[], ${g('emailKey')}::text[], ${g('phoneKey')}::text[], ${g('at')}::timestamptz[], ${g('rev')}::bigint[])
-       AS r(m, c, ty, ca, st, ex, lo, rd, fn, ln, co, em, ph, ad, bd, ek, pk, at, rv)
+              ${g('external')}::text[], ${g('locale')}::text[], ${g('profile')}::text[], ${g('birthday')}::text[],
+              ${g('adultSince')}::date[], ${g('emailKey')}::text[], ${g('phoneKey')}::text[], ${g('at')}::timestamptz[], ${g('rev')}::bigint[])
+       AS r(m, c, ty, ca, st, ex, lo, pr, bd, ad, ek, pk, at, rv)
 ON CONFLICT (merchant_id, customer_id) DO NOTHING`;
 }
 
@@ -87,9 +82,9 @@ function patches(events: readonly ProjectedEvent[], context: ProjectionContext):
     foldIntoPatch(patch, e, context);
   }
   if (byCustomer.size === 0) return null;
-  const r = columns('m', 'c', 'from', 'to', 'at', 'setProfile', 'scrub', 'type', 'category', 'store', 'locale', 'readable', 'first', 'last', 'company', 'email', 'phone', 'address', 'birth', 'emailKey', 'phoneKey', 'cEmail', 'cSms', 'cRcs', 'cPostal', 'tier', 'tierSince', 'delta', 'reset', 'status', 'mergedInto', 'erasedAt');
+  const r = columns('m', 'c', 'from', 'to', 'at', 'setProfile', 'scrub', 'type', 'category', 'store', 'locale', 'profile', 'birthday', 'adultSince', 'emailKey', 'phoneKey', 'cEmail', 'cSms', 'cRcs', 'cPostal', 'tier', 'tierSince', 'delta', 'reset', 'status', 'mergedInto', 'erasedAt');
   for (const p of byCustomer.values()) {
-    const o = p.profile?.opened;
+    const o = p.profile?.personal;
     r.push({
       m: p.merchantId,
       c: p.customerId,
@@ -102,14 +97,9 @@ function patches(events: readonly ProjectedEvent[], context: ProjectionContext):
       category: p.profile?.businessCategory,
       store: p.profile?.storeId,
       locale: p.profile?.locale,
-      readable: o?.readable ?? false,
-      first: o?.firstName,
-      last: o?.lastName,
-      company: o?.companyName,
-      email: o?.email,
-      phone: o?.phone,
-      address: o && o.postalAddress !== null ? JSON.stringify(o.postalAddress) : null,
-      birth: o?.birthDate,
+      profile: o?.sealed,
+      birthday: o?.birthday,
+      adultSince: o?.adultSince,
       emailKey: p.profile?.emailKey,
       phoneKey: p.profile?.phoneKey,
       cEmail: p.consents.email,
@@ -134,15 +124,10 @@ UPDATE ${t} AS c SET
   business_category = CASE WHEN p.set_profile THEN p.ca ELSE c.business_category END,
   store_id = CASE WHEN p.set_profile THEN p.st ELSE c.store_id END,
   locale = CASE WHEN p.set_profile THEN p.lo ELSE c.locale END,
-  profile_readable = CASE WHEN p.set_profile THEN p.rd WHEN p.scrub THEN false ELSE c.profile_readable END,
   external_id = CASE WHEN p.scrub THEN NULL ELSE c.external_id END,
-  first_name = CASE WHEN p.set_profile THEN p.fn WHEN p.scrub THEN NULL ELSE c.first_name END,
-  last_name = CASE WHEN p.set_profile THEN p.ln WHEN p.scrub THEN NULL ELSE c.last_name END,
-  company_name = CASE WHEN p.set_profile THEN p.co WHEN p.scrub THEN NULL ELSE c.company_name END,
-  email = CASE WHEN p.set_profile THEN p.em WHEN p.scrub THEN NULL ELSE c.email END,
-  phone = CASE WHEN p.set_profile THEN p.ph WHEN p.scrub THEN NULL ELSE c.phone END,
-  postal_address = CASE WHEN p.set_profile THEN p.ad::jsonb WHEN p.scrub THEN NULL ELSE c.postal_address END,
-  birth_date = CASE WHEN p.set_profile THEN p.bd::date WHEN p.scrub THEN NULL ELSE c.birth_date END,
+  profile = CASE WHEN p.set_profile THEN p.pr WHEN p.scrub THEN NULL ELSE c.profile END,
+  birthday = CASE WHEN p.set_profile THEN p.bd WHEN p.scrub THEN NULL ELSE c.birthday END,
+  adult_since = CASE WHEN p.set_profile THEN p.ad WHEN p.scrub THEN NULL ELSE c.adult_since END,
   email_key = CASE WHEN p.set_profile THEN p.ek WHEN p.scrub THEN NULL ELSE c.email_key END,
   phone_key = CASE WHEN p.set_profile THEN p.pk WHEN p.scrub THEN NULL ELSE c.phone_key END,
   consent_email = COALESCE(p.ce, c.consent_email),
@@ -159,12 +144,11 @@ UPDATE ${t} AS c SET
   revision = p.rv_to
 FROM unnest(${g('m')}::text[], ${g('c')}::text[], ${g('from')}::bigint[], ${g('to')}::bigint[], ${g('at')}::timestamptz[],
             ${g('setProfile')}::boolean[], ${g('scrub')}::boolean[], ${g('type')}::text[], ${g('category')}::text[],
-            ${g('store')}::text[], ${g('locale')}::text[], ${g('readable')}::boolean[], ${g('first')}::text[], ${g('last')}::text[],
-            ${g('company')}::text[], ${g('email')}::text[], ${g('phone')}::text[], ${g('address')}::text[], ${g('birth')}::text[],
+            ${g('store')}::text[], ${g('locale')}::text[], ${g('profile')}::text[], ${g('birthday')}::text[], ${g('adultSince')}::date[],
             ${g('emailKey')}::text[], ${g('phoneKey')}::text[], ${g('cEmail')}::boolean[], ${g('cSms')}::boolean[],
             ${g('cRcs')}::boolean[], ${g('cPostal')}::boolean[], ${g('tier')}::text[], ${g('tierSince')}::timestamptz[],
             ${g('delta')}::int[], ${g('reset')}::boolean[], ${g('status')}::text[], ${g('mergedInto')}::text[], ${g('erasedAt')}::timestamptz[])
-     AS p(m, c, rv_from, rv_to, at, set_profile, scrub, ty, ca, st, lo, rd, fn, ln, co, em, ph, ad, bd, ek, pk, ce, cs, cr, cp,
+     AS p(m, c, rv_from, rv_to, at, set_profile, scrub, ty, ca, st, lo, pr, bd, ad, ek, pk, ce, cs, cr, cp,
           tier, tier_since, delta, reset, status, merged_into, erased_at)
 WHERE c.merchant_id = p.m AND c.customer_id = p.c AND c.revision < p.rv_from`;
 }

@@ -1,6 +1,6 @@
 import { ident } from '@relance/platform';
 import { LocalDates } from '../local-dates.js';
-import type { OpenedProfile, ProjectionContext, TableName } from '../projection.js';
+import type { ProfileFacts, ProjectionContext, TableName } from '../projection.js';
 import { UNREADABLE } from '../projections/customer-patch.js';
 
 export const DEFAULT_TIME_ZONE = 'Europe/Paris';
@@ -8,7 +8,7 @@ export const DEFAULT_TIME_ZONE = 'Europe/Paris';
 /** Time zones of the merchants, resolved by the shell (merchant config); others get the default. */
 export type TimeZones = (merchantId: string) => string | undefined;
 
-/** Builds the context of one batch: where to write (live or `_next`), local dates, opened profiles. */
+/** Builds the context of one batch: where to write (live or `_next`), local dates, profile facts. */
 export class ContextFactory {
   private readonly dates = new LocalDates();
   private readonly tables = new Map<string, TableName>();
@@ -18,7 +18,7 @@ export class ContextFactory {
     private readonly timeZones: TimeZones,
   ) {}
 
-  forBatch(profiles: ReadonlyMap<string, OpenedProfile>): ProjectionContext {
+  forBatch(profiles: ReadonlyMap<string, ProfileFacts>): ProjectionContext {
     return {
       table: (name) => {
         let table = this.tables.get(name);
