@@ -1,6 +1,6 @@
 import type { EventData } from '../events/catalog.js';
 import type { Channel } from '../events/primitives.js';
-import type { CampaignMerchant } from './config/campaign-merchant.js';
+import { DEFAULT_EUR_PRICES, type CampaignMerchant } from './config/campaign-merchant.js';
 import { DEFAULT_FREQUENCY_CAPS } from './config/campaign.schema.js';
 import { parseCampaigns, type CampaignContext, type CompiledCampaign } from './config/parse-campaigns.js';
 import type { ContactFacts } from './controls/channel-choice.js';
@@ -21,11 +21,11 @@ export const merchant: CampaignMerchant = {
   locale: 'fr-FR',
   alcohol: true,
   channels: {
-    email: { fromAddress: 'bonjour@cave.example', fromName: null, replyTo: null, unsubscribeBaseUrl: 'https://cave.example/desabonnement', unitCostCents: 0 },
-    sms: { senderName: 'CaveHalles', stopNumber: '36111', unitCostCents: 7 },
-    rcs: { unitCostCents: 15 },
-    postal: { returnAddress: ['La Cave', '12 rue des Halles', '69001 Lyon'], unitCostCents: 220 },
+    email: { fromAddress: 'bonjour@cave.example', fromName: null, replyTo: null, unsubscribeBaseUrl: 'https://cave.example/desabonnement' },
+    sms: { senderName: 'CaveHalles', stopNumber: '36111' },
+    postal: { returnAddress: ['La Cave', '12 rue des Halles', '69001 Lyon'] },
   },
+  channelPrices: DEFAULT_EUR_PRICES,
   quietHours: DEFAULT_QUIET_HOURS,
   globalControlGroupPercent: 0,
 };
@@ -56,9 +56,9 @@ export function customer(fields: Partial<CustomerFacts> = {}): CustomerFacts {
     balance: 120,
     storeId: 'halles',
     locale: 'fr-FR',
+    ofAge: true,
     ageYears: 41,
-    birthMonth: 3,
-    birthDay: 14,
+    birthday: '03-14',
     enrolledOn: '2024-05-02',
     daysSinceEnrolment: 700,
     consents: { email: true, sms: true, rcs: false, postal: false },
@@ -117,7 +117,7 @@ export interface World {
   readonly customer: CustomerFacts | null;
   readonly contact: ContactFacts;
   readonly history: ContactHistory;
-  readonly spentThisMonthCents: number;
+  readonly spentThisMonthMilliMinor: number;
   readonly templates: CampaignDecisionInput['templates'];
   readonly merchant: CampaignMerchant;
   readonly voucherCode: string | null;
@@ -133,7 +133,7 @@ export function given(world: Partial<World> = {}) {
     customer: customer(),
     contact: contact(),
     history: { messages: [], decisions: [] },
-    spentThisMonthCents: 0,
+    spentThisMonthMilliMinor: 0,
     templates: ALL_TEMPLATES,
     merchant,
     voucherCode: 'CAVE-ABCD-EFGH-JKLM',

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { brokenConfig, REPO_CONFIG, shippedConfig } from '@relance/testing/campaign-configs.js';
+import { brokenConfig, REPO_CONFIG } from '@relance/testing/campaign-configs.js';
 import { loadCampaignConfig, readCampaigns } from './load-campaigns.js';
 import { loadMerchantConfig, MerchantConfigError } from './load-merchant-config.js';
 import { templateCheckOnDisk } from './template-check.js';
@@ -14,10 +14,8 @@ afterEach(async () => {
 
 describe("the demo caviste's campaigns shipped in config/", () => {
   it('validate against its merchant, program and templates, each campaign with its version', async () => {
-    const { configDir } = await shippedConfig();
-    roots.push(path.dirname(configDir));
-    const merchant = await loadMerchantConfig(configDir, 'cave-demo');
-    const set = await loadCampaignConfig(configDir, merchant);
+    const merchant = await loadMerchantConfig(REPO_CONFIG, 'cave-demo');
+    const set = await loadCampaignConfig(REPO_CONFIG, merchant);
     expect(set.campaigns.map((c) => [c.definition.id, c.definition.trigger.type])).toEqual([
       ['bienvenue', 'consent-granted'],
       ['anniversaire', 'birthday'],
@@ -49,7 +47,7 @@ describe('a merchant with mistakes in its campaigns', () => {
       `${campaignsFile}:18: campaigns[1].audience: cannot order a whole number or null and a text (>=) (line 2 of the condition, column 24)`,
       `${campaignsFile}:23: campaigns[2].trigger.segments[0]: unknown segment "a-risque" (segments: champions, loyal, potential-loyalist, new, promising, need-attention, about-to-sleep, at-risk, cant-lose-them, hibernating, lost)`,
       `${campaignsFile}:25: campaigns[2].actions.message.channels[0]: "sms" cannot be used: no opt-out means: set channels.sms.stopNumber in merchant.yaml (a marketing SMS must say "STOP au …")`,
-      `${campaignsFile}:30: campaigns[3].actions.message.template: no email template "modele-inconnu" for fr-FR (expected templates/email/fr-FR/modele-inconnu.<ext> beside campaigns.yaml)`,
+      `${campaignsFile}:30: campaigns[3].actions.message.template: no email template "modele-inconnu" for fr-FR (expected templates/email/fr-FR/modele-inconnu.hbs beside campaigns.yaml)`,
     ]);
   });
 
@@ -73,19 +71,21 @@ describe('a merchant with mistakes in its campaigns', () => {
 });
 
 describe('the templates on disk', () => {
-  it('are found for the locale or its language, whatever their extension', async () => {
+  it('are found in the merchant\'s locale, an RCS message falling back to the SMS template', async () => {
     const root = await mkdtemp(path.join(os.tmpdir(), 'relance-templates-'));
     roots.push(root);
     const dir = path.join(root, 'merchants/cave/templates');
     await mkdir(path.join(dir, 'email/fr-FR'), { recursive: true });
-    await mkdir(path.join(dir, 'sms/fr'), { recursive: true });
-    await writeFile(path.join(dir, 'email/fr-FR/bienvenue.mjml'), '');
-    await writeFile(path.join(dir, 'sms/fr/bienvenue.txt'), '');
+    await mkdir(path.join(dir, 'sms/fr-FR'), { recursive: true });
+    await writeFile(path.join(dir, 'email/fr-FR/welcome.hbs'), '');
+    await writeFile(path.join(dir, 'sms/fr-FR/welcome.hbs'), '');
+    await writeFile(path.join(dir, 'email/fr-FR/notes.txt'), '');
     const check = templateCheckOnDisk(root);
-    const request = { merchantId: 'cave', locale: 'fr-FR', templateId: 'bienvenue' } as const;
+    const request = { merchantId: 'cave', locale: 'fr-FR', templateId: 'welcome' } as const;
     expect(await check({ ...request, channel: 'email' })).toBeNull();
-    expect(await check({ ...request, channel: 'sms' })).toBeNull();
-    expect(await check({ ...request, channel: 'postal' })).toBe('no postal template "bienvenue" for fr-FR (expected templates/postal/fr-FR/bienvenue.<ext> beside campaigns.yaml)');
-    expect(await check({ ...request, channel: 'email', templateId: 'bienvenue-pro' })).not.toBeNull();
+    expect(await check({ ...request, channel: 'rcs' })).toBeNull();
+    expect(await check({ ...request, channel: 'postal' })).toBe('no postal template "welcome" for fr-FR (expected templates/postal/fr-FR/welcome.hbs beside campaigns.yaml)');
+    expect(await check({ ...request, channel: 'email', templateId: 'notes' })).not.toBeNull();
+    expect(await check({ ...request, channel: 'email', locale: 'en-GB' })).not.toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { atMostTwoDecimals, Channel, DEFAULT_QUIET_HOURS, Id, isKnownHolidayCountry, isValidTimeZone, MerchantId, WEEKDAYS } from '@relance/domain';
+import { atMostTwoDecimals, Channel, DEFAULT_EUR_PRICES, DEFAULT_QUIET_HOURS, Id, isKnownHolidayCountry, isValidTimeZone, MerchantId, WEEKDAYS } from '@relance/domain';
 
 const Store = z.strictObject({
   id: Id,
@@ -8,8 +8,7 @@ const Store = z.strictObject({
 });
 
 const LocalTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:MM (e.g. 08:00)');
-/** Unit costs are estimates for budgets and previews; providers report the real cost of each message. */
-const UnitCost = z.int().min(0).max(100_000);
+const PerThousand = z.int().min(0).max(100_000_000);
 const HttpsUrl = z.url({ protocol: /^https$/, error: 'an https:// address' }).max(500);
 const EmailAddress = z.email({ error: 'an email address' }).max(254);
 
@@ -27,7 +26,6 @@ const Channels = z.strictObject({
       replyTo: EmailAddress.nullable().default(null),
       /** Where an unsubscribe link points: the engine's address that withdraws the consent. */
       unsubscribeBaseUrl: HttpsUrl.nullable().default(null),
-      unitCostCents: UnitCost.default(0),
     })
     .prefault({}),
   sms: z
@@ -40,20 +38,32 @@ const Channels = z.strictObject({
         .default(null),
       /** The short number the "STOP au …" mention gives (a 36xxx number for promotional SMS). */
       stopNumber: z.string().regex(/^\d{5}$/, 'a five-digit short number (e.g. 36111)').nullable().default(null),
-      /** Per SMS segment (160 GSM-7 characters, 70 otherwise). */
-      unitCostCents: UnitCost.default(7),
     })
     .prefault({}),
-  /** RCS goes through the SMS sender's messaging service: it shares its STOP number and falls back to SMS. */
-  rcs: z.strictObject({ unitCostCents: UnitCost.default(15) }).prefault({}),
   postal: z
     .strictObject({
       /** Printed on every letter, where a customer can write to stop receiving them. */
       returnAddress: z.array(z.string().min(1).max(38)).min(2).max(6).nullable().default(null),
-      unitCostCents: UnitCost.default(220),
     })
     .prefault({}),
 });
+
+/**
+ * What a message costs, in minor units of the merchant's currency per 1,000 units (an email costs a
+ * tenth of a cent): estimates for budgets and previews, the figures the channel adapters price with;
+ * providers report the real cost of each message. The defaults are euro prices excluding VAT.
+ */
+const ChannelPrices = z
+  .strictObject({
+    emailPerThousand: PerThousand.default(DEFAULT_EUR_PRICES.emailPerThousand),
+    /** Per SMS segment (160 GSM-7 characters, 70 otherwise). */
+    smsSegmentPerThousand: PerThousand.default(DEFAULT_EUR_PRICES.smsSegmentPerThousand),
+    rcsMessagePerThousand: PerThousand.default(DEFAULT_EUR_PRICES.rcsMessagePerThousand),
+    /** A one-sheet letter: printing, enveloping, postage. */
+    letterPerThousand: PerThousand.default(DEFAULT_EUR_PRICES.letterPerThousand),
+    letterExtraSheetPerThousand: PerThousand.default(DEFAULT_EUR_PRICES.letterExtraSheetPerThousand),
+  })
+  .prefault({});
 
 /** When marketing SMS and RCS may be sent, in the merchant's time zone; outside, they wait (never dropped). */
 const QuietHours = z
@@ -87,6 +97,7 @@ export const MerchantFile = z.strictObject({
   /** Sells alcohol: its marketing messages carry the Loi Évin health warning. */
   alcohol: z.boolean(),
   channels: Channels.prefault({}),
+  channelPrices: ChannelPrices,
   quietHours: QuietHours,
   /**
    * A stable share of customers that no marketing campaign targets, to measure what the whole program

@@ -6,19 +6,22 @@ import type { Channel } from '@relance/domain';
 export interface TemplateRequest {
   readonly merchantId: string;
   readonly channel: Channel;
-  /** The merchant's locale (fr-FR): a template for it, or for its language (fr), is found. */
+  /** The merchant's locale (fr-FR): every template exists in it, the fallback of the others. */
   readonly locale: string;
   readonly templateId: string;
 }
 
 /**
  * Whether a template exists and is usable: null when it is, otherwise the problem, for the operator.
- * Validation calls this once per (campaign, channel); the message renderer's own validator plugs in
- * here.
+ * Validation calls this once per (campaign, channel). `relance rules validate` passes one backed by
+ * the message templates' own validator (libs/channels); the default looks at the files.
  */
 export type TemplateCheck = (request: TemplateRequest) => Promise<string | null>;
 
-/** The template files: config/merchants/<id>/templates/<channel>/<locale>/<templateId>.<ext>. */
+/**
+ * The template files: config/merchants/<id>/templates/<channel>/<locale>/<templateId>.hbs. An RCS
+ * message without an RCS template is sent with the SMS one (its text is the SMS fallback anyway).
+ */
 export function templateCheckOnDisk(configDir: string): TemplateCheck {
   const listings = new Map<string, Promise<readonly string[]>>();
   const list = (dir: string) => {
@@ -30,13 +33,14 @@ export function templateCheckOnDisk(configDir: string): TemplateCheck {
     return files;
   };
   return async ({ merchantId, channel, locale, templateId }) => {
-    const base = path.join(configDir, 'merchants', merchantId, 'templates', channel);
-    const locales = [...new Set([locale, locale.split('-')[0]!])];
-    for (const candidate of locales) {
-      const files = await list(path.join(base, candidate));
-      if (files.some((f) => f.startsWith(`${templateId}.`))) return null;
+    for (const candidate of channel === 'rcs' ? (['rcs', 'sms'] as const) : [channel]) {
+      const files = await list(path.join(configDir, 'merchants', merchantId, 'templates', candidate, locale));
+      if (files.includes(`${templateId}.hbs`)) return null;
     }
-    const relative = path.join('templates', channel, locale, `${templateId}.<ext>`);
-    return `no ${channel} template "${templateId}" for ${locale} (expected ${relative} beside campaigns.yaml)`;
+    return missingTemplate({ channel, locale, templateId });
   };
+}
+
+export function missingTemplate({ channel, locale, templateId }: Pick<TemplateRequest, 'channel' | 'locale' | 'templateId'>): string {
+  return `no ${channel} template "${templateId}" for ${locale} (expected templates/${channel}/${locale}/${templateId}.hbs beside campaigns.yaml)`;
 }

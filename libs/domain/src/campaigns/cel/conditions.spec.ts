@@ -3,7 +3,7 @@ import { context, customer, purchaseData } from '../campaign.fixtures.js';
 import { customerFactsType } from '../facts/customer-facts.js';
 import { eventFactsType } from '../facts/event-facts.js';
 import { purchaseFacts } from '../triggers/event-triggers.js';
-import { compileConditions, evaluateConditions, type CompiledConditions, type Variables } from './conditions.js';
+import { compileConditions, evaluateConditions, readsFact, type CompiledConditions, type Variables } from './conditions.js';
 
 const vocabulary = context.vocabulary;
 const purchaseAudience: Variables = { customer: customerFactsType(vocabulary), event: eventFactsType('purchase', vocabulary) };
@@ -43,7 +43,7 @@ describe('an audience is type-checked when the configuration is validated', () =
   });
 
   it('refuses a field of another trigger: a birthday has no basket', () => {
-    expect(problems('event.totalCents >= 15000', birthdayAudience)).toEqual([expect.stringMatching(/unknown field "totalCents" of event \(fields: birthdayOn, daysBefore, ageTurning\)/)]);
+    expect(problems('event.totalCents >= 15000', birthdayAudience)).toEqual([expect.stringMatching(/unknown field "totalCents" of event \(fields: birthdayOn, daysBefore\)/)]);
   });
 
   it('refuses wrong types and names them', () => {
@@ -107,6 +107,21 @@ describe('an audience is evaluated against plain facts', () => {
     const outcome = evaluateConditions(compiled(['customer.ageYears >= 25']), { customer: customer({ ageYears: null }), event: basket });
     expect(outcome.conditions).toEqual([{ expression: 'customer.ageYears >= 25', value: { 'customer.ageYears': null }, passed: false, error: 'customer.ageYears is null (unknown)' }]);
     expect(outcome.passed).toBe(false);
+  });
+
+  it('records whether an age was known, never the age itself', () => {
+    const outcome = evaluateConditions(compiled(['customer.ageYears >= 25 && customer.birthday == "03-14"']), { customer: alice, event: basket });
+    expect(outcome.conditions.map((c) => [c.value, c.passed])).toEqual([
+      [{ 'customer.ageYears': 'withheld' }, true],
+      [{ 'customer.birthday': '03-14' }, true],
+    ]);
+    expect(JSON.stringify(outcome)).not.toContain('41');
+  });
+
+  it('tells the runtime which campaigns read the age, so that it opens profiles for those only', () => {
+    expect(readsFact(compiled(['customer.ageYears >= 25']), 'customer.ageYears')).toBe(true);
+    expect(readsFact(compiled(['customer.type == "b2c"', 'customer.spendCents.d90 > 0']), 'customer.ageYears')).toBe(false);
+    expect(readsFact(compiled(['customer.spendCents.d90 > 0']), 'customer.spendCents')).toBe(true);
   });
 
   it('guards against the unknown age with a null check', () => {

@@ -1,6 +1,7 @@
 import { celEnv, isCelError, parse, plan, unparse, type CelEnv, type CelValue } from '@bufbuild/cel';
 import type { EvaluatedCondition } from '../../events/campaign.events.js';
 import { checkExpression, type Expr, type ParsedExpr } from './cel-check.js';
+import { WITHHELD_FACTS } from '../facts/customer-facts.js';
 import { describeType, type CelType } from './cel-types.js';
 
 /*
@@ -87,6 +88,11 @@ export function compileConditions(sources: readonly string[], variables: Variabl
   return problems.length > 0 ? { ok: false, problems } : { ok: true, compiled: { variables, conditions } };
 }
 
+/** Whether a campaign's conditions read a fact (`customer.ageYears`): the runtime computes costly facts only then. */
+export function readsFact(compiled: CompiledConditions | null, path: string): boolean {
+  return compiled !== null && compiled.conditions.some((c) => c.inputs.some((input) => input === path || input.startsWith(`${path}.`) || path.startsWith(`${input}.`)));
+}
+
 export interface ConditionsOutcome {
   readonly passed: boolean;
   readonly conditions: EvaluatedCondition[];
@@ -102,9 +108,9 @@ export function evaluateConditions(compiled: CompiledConditions, facts: Readonly
     if (Object.hasOwn(facts, name)) bindings[name] = toCel(facts[name], type, name);
   }
   const conditions = compiled.conditions.map((condition): EvaluatedCondition => {
-    const inputs = Object.fromEntries(condition.inputs.map((path) => [path, recordable(valueAt(facts, path))]));
+    const inputs = Object.fromEntries(condition.inputs.map((path) => [path, recordable(path, valueAt(facts, path))]));
     const result = condition.run(bindings);
-    const value = condition.inputs.length > 0 ? inputs : recordable(fromCel(result));
+    const value = condition.inputs.length > 0 ? inputs : recordable('', fromCel(result));
     if (isCelError(result)) {
       const unknown = condition.inputs.find((path) => inputs[path] === null);
       const error = unknown ? `${unknown} is null (unknown)` : result.message;
@@ -227,9 +233,13 @@ function fromCel(value: unknown): unknown {
 
 const MAX_RECORDED_ITEMS = 20;
 
-/** Long lists are shortened in the record: it says what was compared, not every item. */
-function recordable(value: unknown): unknown {
+/**
+ * What the record keeps of a fact: withheld facts (an age) as whether they were known; long lists
+ * shortened (it says what was compared, not every item).
+ */
+function recordable(path: string, value: unknown): unknown {
   if (value === undefined) return null;
+  if (WITHHELD_FACTS.has(path)) return value === null ? null : 'withheld';
   if (Array.isArray(value) && value.length > MAX_RECORDED_ITEMS) {
     return [...value.slice(0, MAX_RECORDED_ITEMS), `… ${value.length - MAX_RECORDED_ITEMS} more`];
   }

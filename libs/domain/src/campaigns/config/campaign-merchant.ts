@@ -1,19 +1,37 @@
 import type { Channel } from '../../events/primitives.js';
 import type { QuietHours } from '../controls/quiet-hours.js';
 
-/** How the merchant's messages are signed, opted out of, and priced (merchant.yaml `channels`). */
+/**
+ * How the merchant's messages are signed and opted out of (merchant.yaml `channels`). RCS goes
+ * through the SMS sender's messaging service: it shares its sender, its STOP number, and falls back to SMS.
+ */
 export interface MerchantChannels {
-  readonly email: {
-    readonly fromAddress: string | null;
-    readonly fromName: string | null;
-    readonly replyTo: string | null;
-    readonly unsubscribeBaseUrl: string | null;
-    readonly unitCostCents: number;
-  };
-  readonly sms: { readonly senderName: string | null; readonly stopNumber: string | null; readonly unitCostCents: number };
-  readonly rcs: { readonly unitCostCents: number };
-  readonly postal: { readonly returnAddress: readonly string[] | null; readonly unitCostCents: number };
+  readonly email: { readonly fromAddress: string | null; readonly fromName: string | null; readonly replyTo: string | null; readonly unsubscribeBaseUrl: string | null };
+  readonly sms: { readonly senderName: string | null; readonly stopNumber: string | null };
+  readonly postal: { readonly returnAddress: readonly string[] | null };
 }
+
+/**
+ * What a message costs, in minor units of the merchant's currency per 1,000 units (an email costs a
+ * tenth of a cent, which a price per unit in cents could not say): merchant.yaml `channelPrices`,
+ * the same figures the channel adapters estimate with.
+ */
+export interface ChannelPricesPerThousand {
+  readonly emailPerThousand: number;
+  readonly smsSegmentPerThousand: number;
+  readonly rcsMessagePerThousand: number;
+  readonly letterPerThousand: number;
+  readonly letterExtraSheetPerThousand: number;
+}
+
+/** Prices excluding VAT, in euro cents per 1,000: €0.001 an email, €0.07 an SMS segment, €0.15 an RCS message, €2.20 a letter. */
+export const DEFAULT_EUR_PRICES: ChannelPricesPerThousand = {
+  emailPerThousand: 100,
+  smsSegmentPerThousand: 7_000,
+  rcsMessagePerThousand: 15_000,
+  letterPerThousand: 220_000,
+  letterExtraSheetPerThousand: 15_000,
+};
 
 /** What campaigns need of a merchant's settings (merchant.yaml), as the platform loads them. */
 export interface CampaignMerchant {
@@ -24,6 +42,7 @@ export interface CampaignMerchant {
   /** Sells alcohol: a campaign promoting it never targets a customer under 18 or of unknown age. */
   readonly alcohol: boolean;
   readonly channels: MerchantChannels;
+  readonly channelPrices: ChannelPricesPerThousand;
   readonly quietHours: QuietHours;
   readonly globalControlGroupPercent: number;
 }
@@ -63,7 +82,24 @@ export function optOutProblem(channel: Channel, channels: MerchantChannels): str
   }
 }
 
-/** The estimated cost of one message on a channel (one SMS segment, one letter). */
-export function unitCostCents(channel: Channel, channels: MerchantChannels): number {
-  return channels[channel].unitCostCents;
+/**
+ * The estimated cost of one message on a channel before it is rendered (one SMS segment, a
+ * one-sheet letter), in thousandths of a minor unit: budgets add these exactly.
+ */
+export function estimatedCostMilliMinor(channel: Channel, prices: ChannelPricesPerThousand): number {
+  switch (channel) {
+    case 'email':
+      return prices.emailPerThousand;
+    case 'sms':
+      return prices.smsSegmentPerThousand;
+    case 'rcs':
+      return prices.rcsMessagePerThousand;
+    case 'postal':
+      return prices.letterPerThousand;
+  }
+}
+
+/** Thousandths of a minor unit rounded half up to the minor unit, as a message's cost is recorded. */
+export function roundMilliMinor(milliMinor: number): number {
+  return Math.floor((milliMinor + 500) / 1000);
 }

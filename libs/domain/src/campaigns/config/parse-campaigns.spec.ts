@@ -113,10 +113,10 @@ describe('a campaigns file with mistakes', () => {
   });
 
   it('lets a message that is not marketing use a channel without opt-out means, but never one without sender', () => {
-    const noSms: CampaignContext = { ...context, merchant: { ...merchant, channels: { ...merchant.channels, sms: { senderName: null, stopNumber: null, unitCostCents: 7 } } } };
+    const noSms: CampaignContext = { ...context, merchant: { ...merchant, channels: { ...merchant.channels, sms: { senderName: null, stopNumber: null } } } };
     const reminder = { id: 'rappel', name: 'Rappel', trigger: { type: 'points-expiring', withinDays: 30 }, marketing: false, actions: { message: { channels: ['email', 'sms'], template: 'rappel' } } };
     expect(issuesOf({ campaigns: [reminder] }, noSms)).toEqual(['campaigns.0.actions.message.channels.1: "sms" cannot be used: no sender: set channels.sms.senderName in merchant.yaml']);
-    const noStop: CampaignContext = { ...context, merchant: { ...merchant, channels: { ...merchant.channels, sms: { senderName: 'Cave', stopNumber: null, unitCostCents: 7 } } } };
+    const noStop: CampaignContext = { ...context, merchant: { ...merchant, channels: { ...merchant.channels, sms: { senderName: 'Cave', stopNumber: null } } } };
     expect(issuesOf({ campaigns: [reminder] }, noStop)).toEqual([]);
   });
 

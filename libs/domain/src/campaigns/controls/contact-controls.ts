@@ -1,6 +1,7 @@
 import type { AppliedControl } from '../../events/campaign.events.js';
 import { localDateOf } from '../../shared/local-time.js';
 import type { ONCE_PER } from '../config/campaign.schema.js';
+import { AGE_OF_MAJORITY } from '../../shared/birth-dates.js';
 import type { CustomerFacts } from '../facts/customer-facts.js';
 
 /** An earlier decision of a campaign that targeted the customer (control-group members included). */
@@ -40,24 +41,18 @@ export function oncePerControl(
   };
 }
 
-export const LEGAL_DRINKING_AGE = 18;
-
 /**
  * Loi Évin and the sale of alcohol to minors: for a merchant selling alcohol, a campaign that promotes
  * it never targets a customer under 18 or whose age is unknown. A business customer (B2B) has no age:
  * the rule protects people, so it does not apply to one. Null when the rule does not apply at all.
+ * The record says whether the customer is of age, never their age.
  */
 export function alcoholAgeControl(merchantAlcohol: boolean, promotesAlcohol: boolean, customer: CustomerFacts): AppliedControl | null {
   if (!merchantAlcohol || !promotesAlcohol) return null;
   if (customer.type === 'b2b') return { control: 'age', value: { type: 'b2b' }, passed: true, detail: 'a business customer has no age' };
-  const age = customer.ageYears;
-  if (age === null) return { control: 'age', value: { ageYears: null }, passed: false, detail: 'age unknown: an offer promoting alcohol needs a birth date showing 18 or over' };
-  return {
-    control: 'age',
-    value: { ageYears: age },
-    passed: age >= LEGAL_DRINKING_AGE,
-    detail: age >= LEGAL_DRINKING_AGE ? null : `under ${LEGAL_DRINKING_AGE}: no offer promoting alcohol`,
-  };
+  const ofAge = customer.ofAge;
+  if (ofAge === null) return { control: 'age', value: { ofAge: null }, passed: false, detail: 'age unknown: an offer promoting alcohol needs a birth date showing 18 or over' };
+  return { control: 'age', value: { ofAge }, passed: ofAge, detail: ofAge ? null : `under ${AGE_OF_MAJORITY}: no offer promoting alcohol` };
 }
 
 /** The calendar month (merchant's zone) a campaign's budget is counted in: "2026-11". */
@@ -65,13 +60,15 @@ export function budgetMonth(now: string, timeZone: string): string {
   return localDateOf(now, timeZone).slice(0, 7);
 }
 
-export function budgetControl(monthlyBudgetCents: number | null, spentCents: number, costCents: number, month: string): AppliedControl | null {
+/** A campaign's monthly budget against its month's estimated spend, in thousandths of a minor unit (exact sums of tenth-of-a-cent emails). */
+export function budgetControl(monthlyBudgetCents: number | null, spentMilliMinor: number, costMilliMinor: number, month: string): AppliedControl | null {
   if (monthlyBudgetCents === null) return null;
-  const passed = spentCents + costCents <= monthlyBudgetCents;
+  const passed = spentMilliMinor + costMilliMinor <= monthlyBudgetCents * 1000;
+  const cents = (milli: number) => (milli / 1000).toFixed(milli % 1000 === 0 ? 0 : 3);
   return {
     control: 'budget',
-    value: { month, spentCents, costCents, monthlyBudgetCents },
+    value: { month, spentMilliMinor, costMilliMinor, monthlyBudgetCents },
     passed,
-    detail: passed ? null : `${month}: ${spentCents} + ${costCents} cents would exceed the budget of ${monthlyBudgetCents}`,
+    detail: passed ? null : `${month}: ${cents(spentMilliMinor)} + ${cents(costMilliMinor)} cents would exceed the budget of ${monthlyBudgetCents}`,
   };
 }

@@ -49,7 +49,7 @@ describe('given a loyal customer who consented to email, when a 180 € purchase
           { expression: 'customer.segment in ["loyal", "champions"]', value: { 'customer.segment': 'loyal' }, passed: true, error: null },
         ],
         controls: [
-          { control: 'age', value: { ageYears: 41 }, passed: true, detail: null },
+          { control: 'age', value: { ofAge: true }, passed: true, detail: null },
           { control: 'once-per-period', value: { oncePer: 'period', period: purchase.period, previous: null }, passed: true, detail: null },
           { control: 'channel', value: 'email', passed: true, detail: null },
           { control: 'frequency-cap', value: { count: 0, max: 2, days: 7 }, passed: true, detail: '0 marketing messages in the last 7 days; at most 2' },
@@ -118,21 +118,25 @@ describe('given a customer outside the audience', () => {
 
 describe('given an alcohol merchant and a campaign promoting alcohol', () => {
   it('then a customer under 18 is never targeted', () => {
-    given({ customer: customer({ ageYears: 17 }) }).when(basket, purchase).thenSuppressed('age', 'under 18: no offer promoting alcohol');
+    const outcome = given({ customer: customer({ ofAge: false, ageYears: 17 }) }).when(basket, purchase);
+    outcome.thenSuppressed('age', 'under 18: no offer promoting alcohol');
+    // The record says the customer is not of age, never how old they are.
+    expect(eventOfType(outcome.decision, 'MessageSuppressed')?.data.controls).toEqual([{ control: 'age', value: { ofAge: false }, passed: false, detail: 'under 18: no offer promoting alcohol' }]);
+    expect(JSON.stringify(eventsOf(outcome.decision))).not.toMatch(/ageYears|:17\b/);
   });
 
   it('then neither is a customer of unknown age', () => {
-    given({ customer: customer({ ageYears: null }) }).when(basket, purchase).thenSuppressed('age', /^age unknown/);
+    given({ customer: customer({ ofAge: null, ageYears: null, birthday: null }) }).when(basket, purchase).thenSuppressed('age', /^age unknown/);
   });
 
   it('then a business customer, who has no age, is', () => {
     const b2bBasket = campaign({ trigger: { type: 'purchase' }, actions: { message: { channels: ['email'], template: 'gros-panier' } } });
-    expect(given({ customer: customer({ type: 'b2b', businessCategory: 'restaurant', ageYears: null }) }).when(b2bBasket, purchase).decision.outcome).toBe('triggered');
+    expect(given({ customer: customer({ type: 'b2b', businessCategory: 'restaurant', ofAge: null, ageYears: null, birthday: null }) }).when(b2bBasket, purchase).decision.outcome).toBe('triggered');
   });
 
   it('then a campaign that does not promote alcohol ignores the age', () => {
     const welcome = campaign({ trigger: { type: 'consent-granted' }, promotesAlcohol: false, actions: { message: { channels: ['email'], template: 'bienvenue' } } });
-    const { decision } = given({ customer: customer({ ageYears: null }) }).when(welcome, eventOccurrence({ type: 'consent-granted', facts: { channel: 'email', purpose: 'marketing', source: 'pos' } }));
+    const { decision } = given({ customer: customer({ ofAge: null, ageYears: null }) }).when(welcome, eventOccurrence({ type: 'consent-granted', facts: { channel: 'email', purpose: 'marketing', source: 'pos' } }));
     expect(decision.outcome).toBe('triggered');
     expect(eventOfType(decision, 'CampaignTriggered')?.data.controls.map((c) => c.control)).not.toContain('age');
   });
@@ -203,12 +207,21 @@ describe('given a campaign with a monthly budget', () => {
   const budgeted = campaign({ ...basketFields(), monthlyBudgetCents: 5000, actions: { message: { channels: ['sms'], template: 'gros-panier' } } });
 
   it('then a message that would exceed it is suppressed with "budget"', () => {
-    given({ spentThisMonthCents: 4995 }).when(budgeted, purchase).thenSuppressed('budget', '2026-03: 4995 + 7 cents would exceed the budget of 5000');
+    given({ spentThisMonthMilliMinor: 4_995_000 }).when(budgeted, purchase).thenSuppressed('budget', '2026-03: 4995 + 7 cents would exceed the budget of 5000');
   });
 
   it('then a message within it is queued, and counts its estimated cost', () => {
-    const { decision } = given({ spentThisMonthCents: 4993 }).when(budgeted, purchase);
-    expect(decision).toMatchObject({ outcome: 'triggered', costCents: 7 });
+    const { decision } = given({ spentThisMonthMilliMinor: 4_993_000 }).when(budgeted, purchase);
+    expect(decision).toMatchObject({ outcome: 'triggered', costMilliMinor: 7000, message: { estimatedCostCents: 7 } });
+  });
+});
+
+describe('given a campaign by email with a budget of one cent a month', () => {
+  it('then it sends ten emails at a tenth of a cent, not one more: costs add up in thousandths', () => {
+    const emails = campaign({ ...basketFields(), monthlyBudgetCents: 1, actions: { message: { channels: ['email'], template: 'gros-panier' } } });
+    const tenth = given({ spentThisMonthMilliMinor: 900 }).when(emails, purchase).decision;
+    expect(tenth).toMatchObject({ outcome: 'triggered', costMilliMinor: 100, message: { estimatedCostCents: 0 } });
+    given({ spentThisMonthMilliMinor: 1000 }).when(emails, purchase).thenSuppressed('budget', '2026-03: 1 + 0.100 cents would exceed the budget of 1');
   });
 });
 
@@ -216,7 +229,7 @@ describe('given quiet hours for marketing SMS', () => {
   const birthday = campaign({ id: 'anniversaire', trigger: { type: 'birthday', daysBefore: 7, at: '21:00' }, actions: { message: { channels: ['sms', 'email'], template: 'anniversaire' } } });
 
   it('then an SMS decided on Saturday evening is deferred to Monday 08:00, never dropped', () => {
-    const occurrence = timeOccurrence(birthday.definition, { customerId: 'alice', occasionOn: '2026-06-20', sinceYear: 1985 }, PARIS);
+    const occurrence = timeOccurrence(birthday.definition, { customerId: 'alice', occasionOn: '2026-06-20' }, PARIS);
     const { decision } = given().when(birthday, occurrence);
     expect(occurrence.at).toBe('2026-06-13T19:00:00.000Z'); // Saturday 21:00 in Paris
     expect(decision.message).toMatchObject({ channel: 'sms', scheduledFor: '2026-06-15T06:00:00.000Z' });

@@ -5,7 +5,7 @@ import { streams } from '../../streams.js';
 import { endOfLocalDayAfter } from '../../shared/local-time.js';
 import { evaluateConditions } from '../cel/conditions.js';
 import type { CampaignMerchant } from '../config/campaign-merchant.js';
-import { unitCostCents } from '../config/campaign-merchant.js';
+import { estimatedCostMilliMinor, roundMilliMinor } from '../config/campaign-merchant.js';
 import type { FrequencyCap } from '../config/campaign.schema.js';
 import type { CompiledCampaign } from '../config/parse-campaigns.js';
 import { chooseChannel, type ContactFacts } from '../controls/channel-choice.js';
@@ -41,8 +41,11 @@ export interface CampaignDecisionInput {
   readonly customer: CustomerFacts | null;
   readonly contact: ContactFacts;
   readonly history: ContactHistory;
-  /** Estimated cost of the campaign's messages already queued this month (merchant's zone). */
-  readonly spentThisMonthCents: number;
+  /**
+   * Estimated cost of the campaign's messages already queued this calendar month (merchant's zone),
+   * in thousandths of a minor unit (the sum of their decisions' costMilliMinor).
+   */
+  readonly spentThisMonthMilliMinor: number;
   readonly templates: Readonly<Partial<Record<Channel, TemplateRef>>>;
   /** Required when the campaign issues a voucher (see formatVoucherCode). */
   readonly voucherCode: string | null;
@@ -86,16 +89,17 @@ export interface CampaignDecision {
     readonly messageId: string;
     readonly channel: Channel;
     readonly scheduledFor: string | null;
+    /** Rounded to the minor unit, as MessageQueued records it. */
     readonly estimatedCostCents: number;
     readonly marketing: boolean;
   } | null;
   readonly bonus: PlannedBonus | null;
-  /** What the budget counts for this decision (the message's estimated cost). */
-  readonly costCents: number;
+  /** What the budget counts for this decision: the message's estimated cost, in thousandths of a minor unit. */
+  readonly costMilliMinor: number;
 }
 
 type MessagePlan =
-  | { ok: true; channel: Channel; fallback: readonly Channel[]; reasons: readonly ChannelReason[]; costCents: number; scheduledFor: string | null }
+  | { ok: true; channel: Channel; fallback: readonly Channel[]; reasons: readonly ChannelReason[]; costMilliMinor: number; scheduledFor: string | null }
   | { ok: false; reason: SuppressionReason; detail: string; channel: Channel | null; reasons: readonly ChannelReason[] };
 
 /**
@@ -131,7 +135,7 @@ export function decideCampaign(input: CampaignDecisionInput): CampaignDecision {
     ],
     message: null,
     bonus: null,
-    costCents: 0,
+    costMilliMinor: 0,
   });
 
   if (input.customer === null) {
@@ -232,7 +236,7 @@ export function decideCampaign(input: CampaignDecisionInput): CampaignDecision {
               templateVersion: template.version,
               locale: template.locale,
               scheduledFor: plan.scheduledFor,
-              estimatedCostCents: plan.costCents,
+              estimatedCostCents: roundMilliMinor(plan.costMilliMinor),
               voucher: voucher ? { voucherId: voucher.voucherId, code: voucher.code } : null,
               queuedAt: now,
             },
@@ -263,9 +267,11 @@ export function decideCampaign(input: CampaignDecisionInput): CampaignDecision {
       outcome: controlGroup ? 'control-group' : 'triggered',
       reason: null,
       appends,
-      message: plan ? { messageId: ids.messageId, channel: plan.channel, scheduledFor: plan.scheduledFor, estimatedCostCents: plan.costCents, marketing: definition.marketing } : null,
+      message: plan
+        ? { messageId: ids.messageId, channel: plan.channel, scheduledFor: plan.scheduledFor, estimatedCostCents: roundMilliMinor(plan.costMilliMinor), marketing: definition.marketing }
+        : null,
       bonus: bonusPoints ? { bonusId: ids.bonusId, points: bonusPoints, reason: isChallenge ? 'challenge' : 'bonus', sourceId: definition.id, seed: ids.decisionEventId } : null,
-      costCents: plan?.costCents ?? 0,
+      costMilliMinor: plan?.costMilliMinor ?? 0,
     };
   };
 
@@ -316,8 +322,8 @@ function planMessage(input: CampaignDecisionInput, controls: AppliedControl[]): 
     }
   }
 
-  const costCents = unitCostCents(channel, merchant.channels);
-  const budget = budgetControl(definition.monthlyBudgetCents, input.spentThisMonthCents, costCents, budgetMonth(now, merchant.timeZone));
+  const costMilliMinor = estimatedCostMilliMinor(channel, merchant.channelPrices);
+  const budget = budgetControl(definition.monthlyBudgetCents, input.spentThisMonthMilliMinor, costMilliMinor, budgetMonth(now, merchant.timeZone));
   if (budget) {
     controls.push(budget);
     if (!budget.passed) return { ok: false, reason: 'budget', detail: budget.detail ?? 'over budget', channel, reasons: choice.reasons };
@@ -334,7 +340,7 @@ function planMessage(input: CampaignDecisionInput, controls: AppliedControl[]): 
       detail: scheduledFor === null ? null : `deferred to ${scheduledFor}: ${channel} goes out ${merchant.quietHours.from}–${merchant.quietHours.to} on ${merchant.quietHours.days.join(', ')}${merchant.quietHours.publicHolidays ? ', no public holiday' : ''}`,
     });
   }
-  return { ok: true, channel, fallback: choice.fallback, reasons: choice.reasons, costCents, scheduledFor };
+  return { ok: true, channel, fallback: choice.fallback, reasons: choice.reasons, costMilliMinor, scheduledFor };
 }
 
 function issueVoucher(input: CampaignDecisionInput, ids: DecisionIds, messageId: string | null): EventData<'VoucherIssued'> {

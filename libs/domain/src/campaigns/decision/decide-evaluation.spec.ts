@@ -30,12 +30,12 @@ function candidate(c: CompiledCampaign, customerId = 'alice'): EvaluationCandida
   };
 }
 
-const empty: EvaluationState = { histories: new Map(), spentThisMonthCents: new Map() };
+const empty: EvaluationState = { histories: new Map(), spentThisMonthMilliMinor: new Map() };
 
 describe('given a customer with one marketing message this week, when one purchase fires two campaigns', () => {
   const state: EvaluationState = {
     histories: new Map([['alice', { messages: [{ campaignId: 'bienvenue', channel: 'email', at: '2026-03-17T09:00:00.000Z' }], decisions: [] }]]),
-    spentThisMonthCents: new Map(),
+    spentThisMonthMilliMinor: new Map(),
   };
 
   it('then the higher priority goes first and the other is capped, naming it', () => {
@@ -73,7 +73,7 @@ describe('given a campaign with a small budget, when a run targets several custo
       ['bruno', 'triggered', null],
       ['carla', 'suppressed', 'budget'],
     ]);
-    expect(state.spentThisMonthCents.get('relance')).toBe(14);
+    expect(state.spentThisMonthMilliMinor.get('relance')).toBe(14_000);
   });
 });
 

@@ -8,13 +8,13 @@ import { decideCampaign, type CampaignDecision, type CampaignDecisionInput, type
  * next campaign (whose suppression then names it), and a campaign's spend counts towards its budget.
  */
 
-export type EvaluationCandidate = Omit<CampaignDecisionInput, 'history' | 'spentThisMonthCents'>;
+export type EvaluationCandidate = Omit<CampaignDecisionInput, 'history' | 'spentThisMonthMilliMinor'>;
 
 export interface EvaluationState {
   /** Per customer id: the contact history before this evaluation. */
   readonly histories: ReadonlyMap<string, ContactHistory>;
-  /** Per campaign id: the estimated spend of this month before this evaluation. */
-  readonly spentThisMonthCents: ReadonlyMap<string, number>;
+  /** Per campaign id: the estimated spend of this month before this evaluation, in thousandths of a minor unit. */
+  readonly spentThisMonthMilliMinor: ReadonlyMap<string, number>;
 }
 
 export interface EvaluationResult {
@@ -35,13 +35,13 @@ export function orderCandidates<C extends Pick<EvaluationCandidate, 'campaign' |
 
 export function decideEvaluation(candidates: readonly EvaluationCandidate[], state: EvaluationState): EvaluationResult {
   const histories = new Map(state.histories);
-  const spent = new Map(state.spentThisMonthCents);
+  const spent = new Map(state.spentThisMonthMilliMinor);
   const decisions: { candidate: EvaluationCandidate; decision: CampaignDecision }[] = [];
   for (const candidate of orderCandidates(candidates)) {
     const customerId = candidate.occurrence.customerId;
     const campaignId = candidate.campaign.definition.id;
     const history = histories.get(customerId) ?? { messages: [], decisions: [] };
-    const decision = decideCampaign({ ...candidate, history, spentThisMonthCents: spent.get(campaignId) ?? 0 });
+    const decision = decideCampaign({ ...candidate, history, spentThisMonthMilliMinor: spent.get(campaignId) ?? 0 });
     decisions.push({ candidate, decision });
     if (decision.outcome !== 'suppressed') {
       const message = decision.message;
@@ -50,9 +50,9 @@ export function decideEvaluation(candidates: readonly EvaluationCandidate[], sta
         decisions: [...history.decisions, { campaignId, period: candidate.occurrence.period, at: candidate.now }],
       });
     }
-    if (decision.costCents > 0) spent.set(campaignId, (spent.get(campaignId) ?? 0) + decision.costCents);
+    if (decision.costMilliMinor > 0) spent.set(campaignId, (spent.get(campaignId) ?? 0) + decision.costMilliMinor);
   }
-  return { decisions, state: { histories, spentThisMonthCents: spent } };
+  return { decisions, state: { histories, spentThisMonthMilliMinor: spent } };
 }
 
 function compare(a: string, b: string): number {

@@ -1,5 +1,6 @@
 import type { EventData } from '../../events/catalog.js';
 import { CHANNELS, type Channel } from '../../events/primitives.js';
+import { roundMilliMinor } from '../config/campaign-merchant.js';
 import type { CampaignDecision } from './decide-campaign.js';
 
 /** What an on-demand launch would do, from its decisions taken without appending them: the preview an operator confirms. */
@@ -16,7 +17,7 @@ export interface LaunchPreview {
 
 export function launchPreview(decisions: readonly CampaignDecision[]): LaunchPreview {
   const suppressedBy: Record<string, number> = {};
-  const perChannel = new Map<Channel, { messages: number; costCents: number }>();
+  const perChannel = new Map<Channel, { messages: number; milliMinor: number }>();
   let audienceCount = 0;
   let controlGroupCount = 0;
   for (const d of decisions) {
@@ -24,18 +25,22 @@ export function launchPreview(decisions: readonly CampaignDecision[]): LaunchPre
     else if (d.outcome === 'control-group') controlGroupCount++;
     else audienceCount++;
     if (d.message) {
-      const current = perChannel.get(d.message.channel) ?? { messages: 0, costCents: 0 };
-      perChannel.set(d.message.channel, { messages: current.messages + 1, costCents: current.costCents + d.message.estimatedCostCents });
+      const current = perChannel.get(d.message.channel) ?? { messages: 0, milliMinor: 0 };
+      perChannel.set(d.message.channel, { messages: current.messages + 1, milliMinor: current.milliMinor + d.costMilliMinor });
     }
   }
-  const estimates = CHANNELS.filter((c) => perChannel.has(c)).map((channel) => ({ channel, ...perChannel.get(channel)! }));
+  // Summed exactly, rounded once: 10,000 emails at a tenth of a cent are 10 euros, not 0.
+  const estimates = CHANNELS.filter((c) => perChannel.has(c)).map((channel) => {
+    const { messages, milliMinor } = perChannel.get(channel)!;
+    return { channel, messages, costCents: roundMilliMinor(milliMinor) };
+  });
   return {
     audienceCount,
     controlGroupCount,
     suppressedCount: decisions.length - audienceCount - controlGroupCount,
     suppressedBy,
     estimates,
-    estimatedCostCents: estimates.reduce((sum, e) => sum + e.costCents, 0),
+    estimatedCostCents: roundMilliMinor([...perChannel.values()].reduce((sum, e) => sum + e.milliMinor, 0)),
   };
 }
 

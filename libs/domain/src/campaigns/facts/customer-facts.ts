@@ -1,3 +1,4 @@
+import { isAtLeast } from '../../shared/birth-dates.js';
 import { BUSINESS_CATEGORIES, CHANNELS, CUSTOMER_TYPES, type BusinessCategory, type Channel, type CustomerType } from '../../events/primitives.js';
 import { SEGMENTS, type Segment } from '../../events/segment.events.js';
 import { CelT, type CelType } from '../cel/cel-types.js';
@@ -24,7 +25,14 @@ export const WINDOW_DAYS: Readonly<Record<Exclude<SpendWindow, 'lifetime'>, numb
  * - categories: the distinct line categories (lower case) of lines not wholly refunded, ever;
  * - lastPurchaseOn / daysSinceLastPurchase: the latest purchase's local date and D minus it (null
  *   without a purchase);
- * - ageYears: whole years from the birth date to D (null without a birth date); birthMonth/birthDay;
+ * - ofAge: 18 or over on D (true / false, null when the age is unknown): the read model's
+ *   `adult_since <= D` answers it for almost everyone; a customer recorded as a minor has their
+ *   profile opened;
+ * - ageYears: whole years from the birth date to D, null when unknown; it needs the birth date, so
+ *   the runtime computes it (on opened profiles, after the set-based conditions narrowed the
+ *   candidates) only for campaigns whose audience reads it (`readsFact`). A decision never records
+ *   its value, only whether it was known;
+ * - birthday: the birth month and day "MM-DD" (null when unknown), as the read model keeps it;
  * - enrolledOn: the local date of enrolment, daysSinceEnrolment = D − enrolledOn;
  * - consents: the marketing consent per channel, as it stands;
  * - segment: the customer's RFM segment from the latest run (null until scored);
@@ -39,9 +47,9 @@ export interface CustomerFacts {
   readonly balance: number;
   readonly storeId: string | null;
   readonly locale: string;
+  readonly ofAge: boolean | null;
   readonly ageYears: number | null;
-  readonly birthMonth: number | null;
-  readonly birthDay: number | null;
+  readonly birthday: string | null;
   readonly enrolledOn: string;
   readonly daysSinceEnrolment: number;
   readonly consents: Readonly<Record<Channel, boolean>>;
@@ -64,9 +72,9 @@ export function customerFactsType(vocabulary: MerchantVocabulary): CelType {
     balance: CelT.int,
     storeId: CelT.nullable(CelT.oneOf('store', vocabulary.stores)),
     locale: CelT.string,
+    ofAge: CelT.nullable(CelT.bool),
     ageYears: CelT.nullable(CelT.int),
-    birthMonth: CelT.nullable(CelT.int),
-    birthDay: CelT.nullable(CelT.int),
+    birthday: CelT.nullable(CelT.string),
     enrolledOn: CelT.string,
     daysSinceEnrolment: CelT.int,
     consents: CelT.object('customer.consents', Object.fromEntries(CHANNELS.map((c) => [c, CelT.bool]))),
@@ -78,9 +86,15 @@ export function customerFactsType(vocabulary: MerchantVocabulary): CelType {
   });
 }
 
-/** Whole years from a birth date to a local date (both YYYY-MM-DD): the age on that day. */
+/**
+ * Facts whose values a decision never records (their conditions record whether they were known):
+ * next to the birthday a decision's date gives away, an age would be the birth date, kept in the log
+ * beyond the reach of the customer's key.
+ */
+export const WITHHELD_FACTS: ReadonlySet<string> = new Set(['customer.ageYears']);
+
+/** Whole years from a birth date to a local date (both YYYY-MM-DD), counted as `anniversaryOf` does (29 February: 1 March). */
 export function ageOn(birthDate: string, date: string): number {
-  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+  const years = Number(date.slice(0, 4)) - Number(birthDate.slice(0, 4));
+  return isAtLeast(birthDate, years, date) ? years : years - 1;
 }

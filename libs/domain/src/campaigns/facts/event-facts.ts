@@ -32,7 +32,7 @@ export function eventFactsType(type: TriggerType, vocabulary: MerchantVocabulary
     case 'challenge':
       return CelT.object('event', { challengeId: CelT.string, period: CelT.string, purchases: CelT.int, spendCents: CelT.int });
     case 'birthday':
-      return CelT.object('event', { birthdayOn: CelT.string, daysBefore: CelT.int, ageTurning: CelT.nullable(CelT.int) });
+      return CelT.object('event', { birthdayOn: CelT.string, daysBefore: CelT.int });
     case 'inactivity':
       return CelT.object('event', { lastPurchaseOn: CelT.string, days: CelT.int });
     case 'points-expiring':

@@ -135,7 +135,7 @@ export interface TimeHit {
    * day; date / yearly → the date.
    */
   readonly occasionOn: string;
-  /** birthday: the birth year if known; anniversary: the enrolment's year. */
+  /** anniversary: the year of enrolment. (Never a birth year: see WITHHELD_FACTS.) */
   readonly sinceYear?: number | null;
   /** points-expiring: the points that stop being usable after occasionOn. */
   readonly points?: number;
@@ -179,7 +179,7 @@ function hitFacts(trigger: TimeTrigger, hit: TimeHit): Record<string, unknown> {
   const since = hit.sinceYear ?? null;
   switch (trigger.type) {
     case 'birthday':
-      return { birthdayOn: hit.occasionOn, daysBefore: trigger.daysBefore, ageTurning: since === null ? null : yearOf(hit.occasionOn) - since };
+      return { birthdayOn: hit.occasionOn, daysBefore: trigger.daysBefore };
     case 'anniversary':
       return { anniversaryOn: hit.occasionOn, years: since === null ? 0 : yearOf(hit.occasionOn) - since, daysBefore: trigger.daysBefore };
     case 'inactivity':
