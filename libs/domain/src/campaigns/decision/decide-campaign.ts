@@ -9,7 +9,9 @@ import { estimatedCostMilliMinor, roundMilliMinor } from '../config/campaign-mer
 import type { FrequencyCap } from '../config/campaign.schema.js';
 import type { CompiledCampaign } from '../config/parse-campaigns.js';
 import { chooseChannel, type ContactFacts } from '../controls/channel-choice.js';
-import { alcoholAgeControl, budgetControl, budgetMonth, oncePerControl, type PastDecision } from '../controls/contact-controls.js';
+import { alcoholAgeControl } from '../controls/alcohol-age.js';
+import { budgetControl, budgetMonth } from '../controls/budget.js';
+import { oncePerControl, type PastDecision } from '../controls/once-per.js';
 import { campaignControlKey, controlBucket, globalControlKey, inControlGroup } from '../controls/control-group.js';
 import { describeCap, evaluateCaps, type ContactRecord } from '../controls/frequency-caps.js';
 import { nextAllowedInstant, quietHoursApply } from '../controls/quiet-hours.js';
