@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { customerDecider, streams } from '@relance/domain';
+import { customerDecider, EventMetadata, streams } from '@relance/domain';
+import type { EventStore } from '@relance/event-store';
+import { EVENT_STORE } from '@relance/platform';
 import { v7 as uuidv7 } from 'uuid';
 import { DecisionContexts } from '../../apps/engine/src/commands/decision-context.js';
 import { StreamCommandRunner } from '../../apps/engine/src/commands/stream-command-runner.js';
@@ -159,8 +161,8 @@ describe('merging duplicates', () => {
     const res = await engine.call('POST', '/v1/customers/eve/merge', { key: support, idempotencyKey: key, body: { duplicateId: 'eve-dup' } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ customerId: 'eve', points: { balance: 130 } });
-    expect((await typesOf('eve-dup')).at(-1)).toBe('CustomersMerged');
-    expect((await typesOf('eve')).at(-1)).toBe('CustomersMerged');
+    expect((await typesOf('eve-dup')).at(-1)).toBe('CustomersMergedV2');
+    expect((await typesOf('eve')).at(-1)).toBe('CustomersMergedV2');
     const count = await engine.eventCount(merchantId);
     const retry = await engine.call('POST', '/v1/customers/eve/merge', { key: support, idempotencyKey: key, body: { duplicateId: 'eve-dup' } });
     expect(retry.text).toBe(res.text);
@@ -224,8 +226,73 @@ describe('a merge that stopped half way (the process died between its two append
       balance = ((await engine.call('GET', '/v1/customers/gil', { key: pos })).body.points as { balance: number }).balance;
     }
     expect(balance).toBe(70);
-    expect((await typesOf('gil')).at(-1)).toBe('CustomersMerged');
+    expect((await typesOf('gil')).at(-1)).toBe('CustomersMergedV2');
     const refund = await engine.call('POST', '/v1/purchases/gil-dup-1/refunds', { key: pos, body: { storeId: 'halles' } });
     expect(refund.body).toMatchObject({ customerId: 'gil', pointsTakenBack: 70 });
+  });
+});
+
+describe('a merge that stopped half way before CustomersMergedV2 existed (its hand-over stored as CustomersMerged version 1)', () => {
+  /** Appends to the duplicate's stream the version-1 hand-over the engine of that time would have appended. */
+  const halfMergedV1 = async (survivorId: string, duplicateId: string, purchaseId: string) => {
+    const earned = (await engine.events(merchantId)).find((e) => e.type === 'PointsEarned' && (e.data as { sourceId: string }).sourceId === purchaseId)!;
+    const { lotId, points, earnedAt, expiresAt } = earned.data as { lotId: string; points: number; earnedAt: string; expiresAt: string | null };
+    const bought = (await engine.events(merchantId)).find((e) => e.type === 'PurchaseRecorded' && (e.data as { purchaseId: string }).purchaseId === purchaseId)!;
+    const { purchasedAt, totalCents } = bought.data as { purchasedAt: string; totalCents: number };
+    const mergedAt = new Date().toISOString();
+    const data = {
+      survivorId,
+      mergedId: duplicateId,
+      role: 'merged',
+      transferred: {
+        lots: [{ lotId, remaining: points, earnedAt, expiresAt }],
+        debtPoints: 0,
+        purchases: [
+          {
+            purchaseId,
+            purchasedAt,
+            totalCents,
+            refundedCents: 0,
+            lines: [{ lineNo: 1, quantity: 1, totalCents, basisCents: totalCents, refundedQuantity: 0, refundedCents: 0 }],
+            pointsEarned: points,
+            pointsTakenBack: 0,
+            lotId,
+          },
+        ],
+        rewards: [],
+      },
+      mergedAt,
+    };
+    const eventId = uuidv7();
+    const metadata = EventMetadata.parse({ eventId, merchantId, correlationId: eventId, causationId: eventId, actor: 'key:old-engine', occurredAt: mergedAt, recordedAt: mergedAt });
+    await engine.app.get<EventStore>(EVENT_STORE).append(streams.customer(merchantId, duplicateId), [{ type: 'CustomersMerged', data, metadata }], 'any');
+  };
+  const balanceOf = async (customerId: string) => ((await engine.call('GET', `/v1/customers/${customerId}`, { key: pos })).body.points as { balance: number }).balance;
+
+  it('is completed by the engine from the stored version 1, and the purchase it handed over can be refunded', async () => {
+    await enrol('hal');
+    await enrol('hal-dup');
+    await buy('hal-dup', 'hal-dup-1', 60);
+    await halfMergedV1('hal', 'hal-dup', 'hal-dup-1');
+    let balance = 0;
+    for (let i = 0; i < 100 && balance !== 60; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      balance = await balanceOf('hal');
+    }
+    expect(balance).toBe(60);
+    expect((await typesOf('hal')).at(-1)).toBe('CustomersMergedV2');
+    const refund = await engine.call('POST', '/v1/purchases/hal-dup-1/refunds', { key: pos, body: { storeId: 'halles' } });
+    expect(refund.body).toMatchObject({ customerId: 'hal', pointsTakenBack: 60 });
+  });
+
+  it('is completed by a retry of the merge, which reads the stored version 1 as the hand-over', async () => {
+    await enrol('ivy');
+    await enrol('ivy-dup');
+    await buy('ivy-dup', 'ivy-dup-1', 45);
+    await halfMergedV1('ivy', 'ivy-dup', 'ivy-dup-1');
+    const retry = await engine.call('POST', '/v1/customers/ivy/merge', { key: support, body: { duplicateId: 'ivy-dup' } });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toMatchObject({ customerId: 'ivy', points: { balance: 45 } });
+    expect((await typesOf('ivy')).filter((t) => t === 'CustomersMergedV2')).toHaveLength(1);
   });
 });

@@ -23,6 +23,7 @@ import { IngestOrderHandler } from './integrations/ingest-order.handler.js';
 import { ProgramActivation } from './program/program-activation.service.js';
 import { PurchaseLocator } from './purchases/purchase-locator.repository.js';
 import { RecordPurchaseHandler } from './purchases/record-purchase.handler.js';
+import { RecordedPurchases } from './purchases/recorded-purchases.js';
 import { RefundPurchaseHandler } from './purchases/refund-purchase.handler.js';
 
 const HANDLERS = [
@@ -62,6 +63,7 @@ class BookkeepingPoolShutdown implements OnApplicationShutdown {
     IdentityReservations,
     SegmentReader,
     PurchaseLocator,
+    RecordedPurchases,
     IntegrationSecrets,
     ProgramActivation,
     {

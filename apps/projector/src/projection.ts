@@ -1,4 +1,4 @@
-import type { EventData, EventType } from '@relance/domain';
+import { storedTypesOf, upcast, type CurrentEventType, type EventData, type EventType } from '@relance/domain';
 import type { EventMetadata, LogPosition } from '@relance/event-store';
 import type { Sql, ident } from '@relance/platform';
 
@@ -6,8 +6,9 @@ import type { Sql, ident } from '@relance/platform';
 export type TableName = ReturnType<typeof ident>;
 
 /**
- * A stored event as projections see it, typed by the catalog. It was validated when it was appended
- * (the write side's boundary); projections trust the log rather than parse a million events again.
+ * A stored event as projections receive it, typed by the catalog (of any version: read it through
+ * `ofType`, which upcasts). It was validated when it was appended (the write side's boundary);
+ * projections trust the log rather than parse a million events again.
  */
 export type ProjectedEvent = {
   [T in EventType]: {
@@ -57,12 +58,29 @@ export interface Projection {
   readonly version: number;
   /** Live table names, in the order their `_next` twins are created and swapped. */
   readonly tables: readonly string[];
+  /** Stored types it receives: list current types through `handling`, which adds their older versions. */
   readonly handles: readonly EventType[];
   /** Reads profile facts (context.profileOf): the runner then opens the batch's sealed profiles. */
   readonly opensProfiles?: boolean;
   apply(events: readonly ProjectedEvent[], context: ProjectionContext): Sql[];
 }
 
-export function ofType<T extends EventType>(events: readonly ProjectedEvent[], ...types: T[]): ProjectedEventOf<T>[] {
-  return events.filter((e): e is ProjectedEventOf<T> => (types as EventType[]).includes(e.type));
+/**
+ * The events of a batch of these (current) types, in order, each read as the current version: an
+ * event stored under a superseded type goes through its upcasters (events/upcasters.ts), so that
+ * projections handle current types only and stored events of every version project alike.
+ */
+export function ofType<T extends CurrentEventType>(events: readonly ProjectedEvent[], ...types: T[]): ProjectedEventOf<T>[] {
+  const wanted = new Set<string>(types);
+  const found: ProjectedEventOf<T>[] = [];
+  for (const stored of events) {
+    const event = upcast(stored);
+    if (wanted.has(event.type)) found.push(event as ProjectedEventOf<T>);
+  }
+  return found;
+}
+
+/** The stored types a projection of these current types receives: them, and every older version of them. */
+export function handling(...types: CurrentEventType[]): EventType[] {
+  return storedTypesOf(types);
 }

@@ -24,6 +24,13 @@ describe('configuration', () => {
     expect(config.eventStore).toBe('postgres');
     expect(config.enginePort).toBe(3000);
     expect(config.piiMasterKey).toBeUndefined();
+    expect(config.streamCacheBytes).toBe(256 * 1024 * 1024);
+  });
+
+  it('takes the stream cache budget in bytes, 0 for no cache', () => {
+    expect(loadConfig({ STREAM_CACHE_BYTES: '0' }).streamCacheBytes).toBe(0);
+    expect(loadConfig({ STREAM_CACHE_BYTES: '1073741824' }).streamCacheBytes).toBe(1024 ** 3);
+    expect(problemsOf({ STREAM_CACHE_BYTES: '256MB' })).toEqual([expect.stringMatching(/^STREAM_CACHE_BYTES: must be an integer between 0 and/)]);
   });
 
   it('reports every wrong setting at once, each by name', () => {

@@ -28,6 +28,8 @@ export interface AppConfig {
   readonly projectorBatchSize: number;
   /** Local hour (merchant's time zone) from which the daily RFM run may start. */
   readonly rfmRunHour: number;
+  /** Budget of the engine's cache of folded streams, in estimated bytes of the states it holds. */
+  readonly streamCacheBytes: number;
 }
 
 export type Requirement = 'piiMasterKey';
@@ -57,6 +59,7 @@ export const CONFIG_DEFAULTS = {
   IDEMPOTENCY_RETENTION_HOURS: '72',
   PROJECTOR_BATCH_SIZE: '2000',
   RFM_RUN_HOUR: '4',
+  STREAM_CACHE_BYTES: '268435456',
 } as const;
 
 export function loadConfig(env: Env = process.env, requirements: readonly Requirement[] = []): AppConfig {
@@ -112,6 +115,7 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
     idempotencyRetentionHours: integer(get('IDEMPOTENCY_RETENTION_HOURS'), 'IDEMPOTENCY_RETENTION_HOURS', 1, 24 * 90, problems),
     projectorBatchSize: integer(get('PROJECTOR_BATCH_SIZE'), 'PROJECTOR_BATCH_SIZE', 1, 50_000, problems),
     rfmRunHour: integer(get('RFM_RUN_HOUR'), 'RFM_RUN_HOUR', 0, 23, problems),
+    streamCacheBytes: integer(get('STREAM_CACHE_BYTES'), 'STREAM_CACHE_BYTES', 0, 64 * 1024 ** 3, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

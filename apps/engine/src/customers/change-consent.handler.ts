@@ -1,5 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { customerDecider, requireActive, streams, type CustomerCommandOf } from '@relance/domain';
+import { customerFolder, decideCustomerOutcome, requireActive, streams, type CustomerCommandOf } from '@relance/domain';
 import { z } from 'zod';
 import type { CommandEnvelope } from '../commands/command-envelope.js';
 import { DecisionContexts } from '../commands/decision-context.js';
@@ -53,8 +53,8 @@ export class ChangeConsentHandler implements ICommandHandler<ChangeConsentComman
         : { type: 'WithdrawConsent', data: { channel, purpose, source, proof, reason: change.body.reason ?? null, ...(at ? { withdrawnAt: at } : {}) } };
     const outcome = await this.runner.run({
       streamId: streams.customer(merchantId, customerId),
-      folder: customerDecider,
-      decide: (state) => customerDecider.decide(command, state, context),
+      folder: customerFolder(context.program.definition),
+      decide: (state) => decideCustomerOutcome(command, state, context),
       envelope,
       step: 'consent',
       occurredAt: at ?? context.now,

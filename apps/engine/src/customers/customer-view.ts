@@ -63,16 +63,18 @@ export const CustomerViewSchema = z.object({
   tier: z.object({ id: z.string(), name: z.string().nullable(), since: Instant, guaranteedUntil: Instant.nullable() }).nullable(),
   nextTier: z.object({ id: z.string(), name: z.string(), missingCents: z.int() }).nullable(),
   rollingSpend: z.object({ windowStart: Instant, spendCents: z.int() }),
-  rewards: z.array(
-    z.object({
-      rewardId: z.string(),
-      rewardCode: z.string(),
-      name: z.string().nullable(),
-      status: z.enum(['issued', 'redeemed', 'expired']),
-      issuedAt: Instant,
-      expiresAt: Instant.nullable(),
-    }),
-  ),
+  rewards: z
+    .array(
+      z.object({
+        rewardId: z.string(),
+        rewardCode: z.string(),
+        name: z.string().nullable(),
+        status: z.enum(['issued', 'redeemed', 'expired']),
+        issuedAt: Instant,
+        expiresAt: Instant.nullable(),
+      }),
+    )
+    .describe('rewards still usable, and those used or expired in the last 30 days'),
   consents: z.array(z.object({ channel: z.string(), purpose: z.string(), granted: z.boolean(), source: z.string(), changedAt: Instant })),
   segment: z.string().nullable().describe("RFM segment from the projector's read model; null until scored"),
 });

@@ -1,5 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { customerDecider, DomainError, requireActive, streams, type CustomerCommandOf } from '@relance/domain';
+import { customerFolder, decideCustomerOutcome, DomainError, requireActive, streams, type CustomerCommandOf } from '@relance/domain';
 import type { CommandEnvelope } from '../commands/command-envelope.js';
 import { DecisionContexts } from '../commands/decision-context.js';
 import { requireStore } from '../commands/merchant-checks.js';
@@ -61,8 +61,8 @@ export class EnrolCustomerHandler implements ICommandHandler<EnrolCustomerComman
       };
       const outcome = await this.runner.run({
         streamId: streams.customer(merchantId, customerId),
-        folder: customerDecider,
-        decide: (state) => customerDecider.decide(command, state, context),
+        folder: customerFolder(context.program.definition),
+        decide: (state) => decideCustomerOutcome(command, state, context),
         envelope,
         step: 'enrol',
         occurredAt: context.now,

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { customerDecider, requireActive, streams } from '@relance/domain';
+import { customerFolder, requireActive, streams } from '@relance/domain';
 import { PG_POOL, sql } from '@relance/platform';
 import type pg from 'pg';
 import type { Principal } from '../auth/permissions.js';
@@ -32,10 +32,10 @@ export class GetCustomerHandler implements IQueryHandler<GetCustomerQuery> {
 
   async execute({ principal, customerId }: GetCustomerQuery): Promise<CustomerLookup> {
     const { merchantId } = principal;
-    const { state } = await this.runner.read(streams.customer(merchantId, customerId), customerDecider);
+    const context = this.contexts.forMerchant(merchantId);
+    const { state } = await this.runner.read(streams.customer(merchantId, customerId), customerFolder(context.program.definition));
     if (state.status === 'merged') return { customerId, status: 'merged', survivorId: state.survivorId };
     const active = requireActive(state);
-    const context = this.contexts.forMerchant(merchantId);
     if (principal.role === 'support' || principal.role === 'admin') {
       await this.pool.query(sql`
         INSERT INTO personal_data_reads (merchant_id, customer_id, key_id, role)

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { customerDecider, parseStreamId, streams, type EventData } from '@relance/domain';
+import { customerFolder, decideCustomerOutcome, parseStreamId, streams, upcast, type EventData } from '@relance/domain';
 import { formatPosition, parsePosition, START, type EventStore, type RecordedEvent, type Subscription } from '@relance/event-store';
 import { EVENT_STORE, MERCHANTS, PG_POOL, type MerchantDirectory } from '@relance/platform';
 import type pg from 'pg';
@@ -56,6 +56,7 @@ export class MergeCompletion implements OnApplicationBootstrap, OnApplicationShu
         const { rows } = await this.pool.query<{ position: string }>('SELECT position FROM engine_checkpoints WHERE name = $1', [this.name]);
         this.subscription = this.store.subscribe({
           after: rows[0] ? parsePosition(rows[0].position) : START,
+          // The prefix takes both versions: CustomersMerged (as stored before) and CustomersMergedV2.
           filter: { eventTypePrefixes: ['CustomersMerged'], streamPrefixes: this.prefixes },
           batchSize: 200,
           // A safety net behind the HTTP merge: a second of latency is fine, a read per append is not.
@@ -81,8 +82,11 @@ export class MergeCompletion implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  private async complete(event: RecordedEvent): Promise<void> {
-    const data = event.data as EventData<'CustomersMerged'>;
+  private async complete(stored: RecordedEvent): Promise<void> {
+    // CustomersMerged as stored before version 2 reads as CustomersMergedV2.
+    const event = upcast(stored);
+    if (event.type !== 'CustomersMergedV2') return;
+    const data = event.data as EventData<'CustomersMergedV2'>;
     if (data.role !== 'merged') return;
     const { merchantId } = parseStreamId(event.streamId);
     if (!this.contexts.serves(merchantId)) return;
@@ -91,9 +95,9 @@ export class MergeCompletion implements OnApplicationBootstrap, OnApplicationShu
     const { mergedId, transferred, mergedAt } = data;
     await this.runner.run({
       streamId: survivorStream,
-      folder: customerDecider,
+      folder: customerFolder(context.program.definition),
       // A survivor erased or merged away since has nothing to take in.
-      decide: (state) => (state.status === 'active' ? customerDecider.decide({ type: 'AbsorbCustomer', data: { mergedId, transferred, mergedAt } }, state, context) : []),
+      decide: (state) => (state.status === 'active' ? decideCustomerOutcome({ type: 'AbsorbCustomer', data: { mergedId, transferred, mergedAt } }, state, context) : []),
       envelope: {
         merchantId,
         actor: 'system:merge-completion',

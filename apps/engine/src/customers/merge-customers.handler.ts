@@ -1,5 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { customerDecider, DomainError, requireActive, streams, type EventData } from '@relance/domain';
+import { customerFolder, decideCustomerOutcome, DomainError, requireActive, streams, type EventData } from '@relance/domain';
 import type { CommandEnvelope } from '../commands/command-envelope.js';
 import { DecisionContexts } from '../commands/decision-context.js';
 import { StreamCommandRunner } from '../commands/stream-command-runner.js';
@@ -18,7 +18,7 @@ export class MergeCustomersCommand extends Command<CustomerView> {
   }
 }
 
-type Merged = EventData<'CustomersMerged'>;
+type Merged = EventData<'CustomersMergedV2'>;
 
 /**
  * Two streams, each step idempotent, so that a retry (or a re-execution after a crash) completes a
@@ -41,16 +41,17 @@ export class MergeCustomersHandler implements ICommandHandler<MergeCustomersComm
     if (survivorId === duplicateId) throw new DomainError('merge-not-allowed', 'A customer cannot be merged into itself', { customerId: survivorId });
     const survivorStream = streams.customer(merchantId, survivorId);
     const duplicateStream = streams.customer(merchantId, duplicateId);
+    const context = this.contexts.forMerchant(merchantId);
+    const folder = customerFolder(context.program.definition);
     // The survivor must be able to absorb before the duplicate is closed for good.
-    requireActive((await this.runner.load(survivorStream, customerDecider)).state);
+    requireActive((await this.runner.load(survivorStream, folder)).state);
 
     const merged = await this.closeDuplicate(envelope, survivorId, duplicateStream);
-    const context = this.contexts.forMerchant(merchantId);
     const absorbed = await this.runner.run({
       streamId: survivorStream,
-      folder: customerDecider,
+      folder,
       decide: (state) =>
-        customerDecider.decide({ type: 'AbsorbCustomer', data: { mergedId: duplicateId, transferred: merged.transferred, mergedAt: merged.mergedAt } }, state, context),
+        decideCustomerOutcome({ type: 'AbsorbCustomer', data: { mergedId: duplicateId, transferred: merged.transferred, mergedAt: merged.mergedAt } }, state, context),
       envelope,
       step: 'absorb',
       occurredAt: merged.mergedAt,
@@ -62,23 +63,25 @@ export class MergeCustomersHandler implements ICommandHandler<MergeCustomersComm
 
   private async closeDuplicate(envelope: CommandEnvelope, survivorId: string, duplicateStream: string): Promise<Merged> {
     const context = this.contexts.forMerchant(envelope.merchantId);
+    const folder = customerFolder(context.program.definition);
     try {
       const outcome = await this.runner.run({
         streamId: duplicateStream,
-        folder: customerDecider,
-        decide: (state) => customerDecider.decide({ type: 'MergeInto', data: { survivorId } }, state, context),
+        folder,
+        decide: (state) => decideCustomerOutcome({ type: 'MergeInto', data: { survivorId } }, state, context),
         envelope,
         step: 'merge-into',
         occurredAt: context.now,
       });
-      const event = outcome.events.find((e) => e.type === 'CustomersMerged');
-      if (event?.type === 'CustomersMerged') return event.data;
+      const event = outcome.events.find((e) => e.type === 'CustomersMergedV2');
+      if (event?.type === 'CustomersMergedV2') return event.data;
     } catch (error) {
       if (!(error instanceof DomainError && error.code === 'customer-merged' && error.details.survivorId === survivorId)) throw error;
     }
-    // Merged into this survivor by an earlier attempt: its hand-over is in the duplicate's stream.
-    const { events } = await this.runner.read(duplicateStream, customerDecider);
-    const handOver = events.find((e) => e.type === 'CustomersMerged' && (e.data as Merged).role === 'merged');
+    // Merged into this survivor by an earlier attempt: its hand-over is in the duplicate's stream
+    // (read as the current version, whichever version it was stored as).
+    const { events } = await this.runner.read(duplicateStream, folder);
+    const handOver = events.find((e) => e.type === 'CustomersMergedV2' && (e.data as Merged).role === 'merged');
     if (!handOver) throw new Error(`${duplicateStream} is merged but holds no hand-over`);
     return handOver.data as Merged;
   }

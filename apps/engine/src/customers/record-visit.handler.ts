@@ -1,5 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { customerDecider, streams } from '@relance/domain';
+import { customerFolder, decideCustomerOutcome, streams } from '@relance/domain';
 import { z } from 'zod';
 import type { CommandEnvelope } from '../commands/command-envelope.js';
 import { DecisionContexts } from '../commands/decision-context.js';
@@ -38,9 +38,9 @@ export class RecordVisitHandler implements ICommandHandler<RecordVisitCommand> {
     const visitedAt = body.visitedAt ? utc(body.visitedAt) : context.now;
     const outcome = await this.runner.run({
       streamId: streams.customer(merchantId, customerId),
-      folder: customerDecider,
+      folder: customerFolder(context.program.definition),
       decide: (state) =>
-        customerDecider.decide(
+        decideCustomerOutcome(
           { type: 'RecordVisit', data: { visitId, storeId: body.storeId ?? null, kind: body.kind, eventName: body.eventName ?? null, visitedAt } },
           state,
           context,

@@ -1,5 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { customerDecider, streams } from '@relance/domain';
+import { customerFolder, decideCustomerOutcome, streams } from '@relance/domain';
 import { z } from 'zod';
 import type { CommandEnvelope } from '../commands/command-envelope.js';
 import { DecisionContexts } from '../commands/decision-context.js';
@@ -41,8 +41,8 @@ export class RedeemRewardHandler implements ICommandHandler<RedeemRewardCommand>
     const redemptionId = body.redemptionId ?? derivedEntityId('rd', envelope.seed);
     const outcome = await this.runner.run({
       streamId: streams.customer(merchantId, customerId),
-      folder: customerDecider,
-      decide: (state) => customerDecider.decide({ type: 'RedeemReward', data: { redemptionId, rewardCode: body.rewardCode } }, state, context),
+      folder: customerFolder(context.program.definition),
+      decide: (state) => decideCustomerOutcome({ type: 'RedeemReward', data: { redemptionId, rewardCode: body.rewardCode } }, state, context),
       envelope,
       step: 'redeem',
       occurredAt: context.now,

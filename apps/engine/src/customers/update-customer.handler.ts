@@ -1,5 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { customerDecider, DomainError, requireActive, streams, type CustomerCommandOf } from '@relance/domain';
+import { customerFolder, decideCustomerOutcome, DomainError, requireActive, streams, type CustomerCommandOf } from '@relance/domain';
 import type { CommandEnvelope } from '../commands/command-envelope.js';
 import { DecisionContexts } from '../commands/decision-context.js';
 import { requireStore } from '../commands/merchant-checks.js';
@@ -46,7 +46,7 @@ export class UpdateCustomerHandler implements ICommandHandler<UpdateCustomerComm
     try {
       const outcome = await this.runner.run({
         streamId: streams.customer(merchantId, customerId),
-        folder: customerDecider,
+        folder: customerFolder(context.program.definition),
         decide: async (state) => {
           const current = requireActive(state);
           previous = identitiesOf(current.identityKeys);
@@ -66,7 +66,7 @@ export class UpdateCustomerHandler implements ICommandHandler<UpdateCustomerComm
               changedFields: fields,
             },
           };
-          return customerDecider.decide(command, state, context);
+          return decideCustomerOutcome(command, state, context);
         },
         envelope,
         step: 'update',

@@ -1,19 +1,28 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { anonymousSaleDecider, customerDecider, DomainError, streams, type EventData } from '@relance/domain';
+import {
+  anonymousSaleDecider,
+  customerFolder,
+  decideCustomerOutcome,
+  DomainError,
+  parseStreamId,
+  PURCHASE_FUTURE_TOLERANCE_MS,
+  streams,
+  type EventData,
+} from '@relance/domain';
+import { WrongExpectedRevisionError } from '@relance/event-store';
 import type { z } from 'zod';
 import type { CommandEnvelope } from '../commands/command-envelope.js';
 import { DecisionContexts } from '../commands/decision-context.js';
 import { loyaltyOutcome } from '../commands/loyalty-outcome.js';
 import { requireStore, utc } from '../commands/merchant-checks.js';
 import { StreamCommandRunner } from '../commands/stream-command-runner.js';
-import { RequestRejected } from '../http/api-errors.js';
+import { ApiError, RequestRejected } from '../http/api-errors.js';
 import { derivedEntityId } from '../shared/derived-ids.js';
-import { PurchaseLocator } from './purchase-locator.repository.js';
+import { PurchaseLocator, type ReservedPurchase } from './purchase-locator.repository.js';
 import type { PurchaseResultSchema, RecordPurchaseBody } from './purchase.schemas.js';
+import { RecordedPurchases } from './recorded-purchases.js';
 
 export type PurchaseResult = z.infer<typeof PurchaseResultSchema>;
-
-const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
 
 export class RecordPurchaseCommand extends Command<PurchaseResult> {
   constructor(
@@ -30,6 +39,13 @@ export class RecordPurchaseCommand extends Command<PurchaseResult> {
  * A customer's purchase appends PurchaseRecorded and, in the same append, the points, tier change and
  * automatic rewards it causes; an anonymous one goes to its own sale stream. The purchase id is
  * reserved in the locator first, so one id never lands on two streams and refunds find it.
+ *
+ * The locator also keeps a customer's purchase ids unique for good, which the customer's state (only
+ * purchases still refundable) cannot: a command that inserts the reservation is the first ever with
+ * this id. One that finds it held by another command reads the stream: recorded there, the purchase is
+ * a duplicate; not recorded, the holder is either still at work (retry later) or died before appending
+ * (once its reservation is stale, this command takes it over). So no two commands ever append the
+ * same purchase id, and the common case, a new id, costs no read.
  */
 @CommandHandler(RecordPurchaseCommand)
 export class RecordPurchaseHandler implements ICommandHandler<RecordPurchaseCommand> {
@@ -37,6 +53,7 @@ export class RecordPurchaseHandler implements ICommandHandler<RecordPurchaseComm
     private readonly runner: StreamCommandRunner,
     private readonly contexts: DecisionContexts,
     private readonly locator: PurchaseLocator,
+    private readonly recorded: RecordedPurchases,
   ) {}
 
   async execute({ envelope, body, storeCheck }: RecordPurchaseCommand): Promise<PurchaseResult> {
@@ -44,19 +61,22 @@ export class RecordPurchaseHandler implements ICommandHandler<RecordPurchaseComm
     if (storeCheck === 'configured') requireStore(this.contexts.merchant(merchantId), body.storeId);
     const context = this.contexts.forMerchant(merchantId);
     const purchasedAt = utc(body.purchasedAt);
-    if (Date.parse(purchasedAt) > Date.parse(context.now) + FUTURE_TOLERANCE_MS) {
+    if (Date.parse(purchasedAt) > Date.parse(context.now) + PURCHASE_FUTURE_TOLERANCE_MS) {
       throw new RequestRejected([{ path: 'purchasedAt', message: 'more than a day in the future' }]);
     }
     const purchase = purchaseData(body, body.purchaseId ?? derivedEntityId('p', envelope.seed), purchasedAt);
     const customerId = body.customerId ?? null;
     const streamId = customerId ? streams.customer(merchantId, customerId) : streams.anonymousSale(merchantId, purchase.purchaseId);
 
-    const reserved = await this.locator.reserve(merchantId, purchase.purchaseId, streamId);
+    const reserved = await this.locator.reserve(merchantId, purchase.purchaseId, streamId, envelope.seed);
     if (reserved.streamId !== streamId) {
       throw new DomainError('purchase-already-recorded', `Purchase ${purchase.purchaseId} is already recorded for another customer or as anonymous`, {
         purchaseId: purchase.purchaseId,
       });
     }
+    // Held by this command: it reserved the id now, or in an attempt that died (same seed).
+    let held = reserved.inserted || reserved.seed === envelope.seed;
+    if (customerId !== null && !held && reserved.recorded && !envelope.resumed) throw alreadyRecorded(purchase.purchaseId);
     const base = { envelope, step: 'purchase', occurredAt: purchasedAt, streamId };
     try {
       if (customerId === null) {
@@ -65,25 +85,47 @@ export class RecordPurchaseHandler implements ICommandHandler<RecordPurchaseComm
           // A purchase id reserved just now has no sale stream yet.
           fresh: reserved.inserted,
           folder: anonymousSaleDecider,
-          decide: (state) => anonymousSaleDecider.decide({ type: 'RecordPurchase', data: { ...purchase, customerId: null } }, state),
+          decide: (state) => anonymousSaleDecider.decide({ type: 'RecordPurchase', data: { ...purchase, customerId: null } }, state, context),
         });
         return { purchaseId: purchase.purchaseId, customerId: null, totalCents: purchase.totalCents, ...anonymousOutcome };
       }
       const outcome = await this.runner.run({
         ...base,
-        folder: customerDecider,
-        decide: (state) => customerDecider.decide({ type: 'RecordPurchase', data: { ...purchase, customerId } }, state, context),
+        folder: customerFolder(context.program.definition),
+        decide: async (state) => {
+          if (!held) held = await this.takeFromOther(streamId, purchase.purchaseId, reserved, envelope.seed);
+          return decideCustomerOutcome({ type: 'RecordPurchase', data: { ...purchase, customerId } }, state, context);
+        },
       });
       return { purchaseId: purchase.purchaseId, customerId, totalCents: purchase.totalCents, ...loyaltyOutcome(outcome.events, outcome.state, context.now) };
     } catch (error) {
-      // No such customer: the reservation must not keep the id from being recorded elsewhere.
-      if (reserved.inserted && error instanceof DomainError && error.code === 'customer-not-found') {
-        await this.locator.release(merchantId, purchase.purchaseId, streamId).catch(() => undefined);
+      // Refused, or given up on conflicts: nothing was appended, and the id must stay free (for the
+      // corrected request, or for another customer when this one does not exist).
+      const appendedNothing = error instanceof DomainError || error instanceof WrongExpectedRevisionError;
+      if (held && appendedNothing && !(error instanceof DomainError && error.code === 'purchase-already-recorded')) {
+        await this.locator.release(merchantId, purchase.purchaseId, streamId, envelope.seed).catch(() => undefined);
       }
       throw error;
     }
   }
+
+  /**
+   * The id is reserved by another command. Recorded in the stream: a duplicate. Not yet: the holder
+   * may still append, so wait for it, unless its reservation is stale (it died), which this command
+   * then takes over. Runs in the stream's queue, on the state it decides on.
+   */
+  private async takeFromOther(streamId: string, purchaseId: string, reserved: ReservedPurchase, seed: string): Promise<true> {
+    const { merchantId } = parseStreamId(streamId);
+    if (await this.recorded.holds(streamId, purchaseId)) throw alreadyRecorded(purchaseId);
+    if (reserved.stale && (await this.locator.takeOver(merchantId, purchaseId, reserved.seed, seed))) return true;
+    throw new ApiError(409, 'purchase-in-progress', `Purchase ${purchaseId} is being recorded by another request; retry it`, { purchaseId }, { 'retry-after': '1' });
+  }
 }
+
+function alreadyRecorded(purchaseId: string): DomainError {
+  return new DomainError('purchase-already-recorded', `Purchase ${purchaseId} is already recorded`, { purchaseId });
+}
+
 
 const anonymousOutcome = { pointsEarned: 0, pointsTakenBack: 0, balance: null, tier: null, tierChange: null, rewardsIssued: [] };
 

@@ -1,5 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { anonymousSaleDecider, customerDecider, DomainError, parseStreamId, streams, type CustomerCommandOf } from '@relance/domain';
+import { anonymousSaleDecider, customerFolder, decideCustomerOutcome, DomainError, parseStreamId, streams, type CustomerCommandOf } from '@relance/domain';
 import type { z } from 'zod';
 import type { CommandEnvelope } from '../commands/command-envelope.js';
 import { DecisionContexts } from '../commands/decision-context.js';
@@ -9,6 +9,7 @@ import { StreamCommandRunner } from '../commands/stream-command-runner.js';
 import { derivedEntityId } from '../shared/derived-ids.js';
 import { PurchaseLocator } from './purchase-locator.repository.js';
 import type { RefundBody, RefundResultSchema } from './purchase.schemas.js';
+import { RecordedPurchases } from './recorded-purchases.js';
 
 export type RefundResult = z.infer<typeof RefundResultSchema>;
 
@@ -27,6 +28,8 @@ export class RefundPurchaseCommand extends Command<RefundResult> {
 /**
  * Finds the purchase's stream by its id, refunds all or part of it, and (for a customer) takes back
  * the points the refunded part had earned. A purchase of a customer merged since follows the merge.
+ * A customer's purchase whose refund window passed is no longer in the customer's state: found in
+ * the stream all the same, it is refused as refund-window-closed rather than unknown.
  */
 @CommandHandler(RefundPurchaseCommand)
 export class RefundPurchaseHandler implements ICommandHandler<RefundPurchaseCommand> {
@@ -34,6 +37,7 @@ export class RefundPurchaseHandler implements ICommandHandler<RefundPurchaseComm
     private readonly runner: StreamCommandRunner,
     private readonly contexts: DecisionContexts,
     private readonly locator: PurchaseLocator,
+    private readonly recorded: RecordedPurchases,
   ) {}
 
   async execute({ envelope, purchaseId, body }: RefundPurchaseCommand): Promise<RefundResult> {
@@ -51,19 +55,23 @@ export class RefundPurchaseHandler implements ICommandHandler<RefundPurchaseComm
     const base = { envelope, step: 'refund', occurredAt: refundedAt };
 
     if (parseStreamId(streamId).category === 'sale') {
-      const outcome = await this.runner.run({ ...base, streamId, folder: anonymousSaleDecider, decide: (state) => anonymousSaleDecider.decide(command, state) });
+      const outcome = await this.runner.run({ ...base, streamId, folder: anonymousSaleDecider, decide: (state) => anonymousSaleDecider.decide(command, state, context) });
       const refunded = outcome.events.find((e) => e.type === 'PurchaseRefunded');
       const amountCents = refunded?.type === 'PurchaseRefunded' ? refunded.data.amountCents : 0;
       return { purchaseId, refundId, customerId: null, amountCents, pointsEarned: 0, pointsTakenBack: 0, balance: null, tier: null, tierChange: null, rewardsIssued: [] };
     }
+    const folder = customerFolder(context.program.definition);
     for (let hop = 0; ; hop++) {
       try {
-        const outcome = await this.runner.run({ ...base, streamId, folder: customerDecider, decide: (state) => customerDecider.decide(command, state, context) });
+        const outcome = await this.runner.run({ ...base, streamId, folder, decide: (state) => decideCustomerOutcome(command, state, context) });
         const refunded = outcome.events.find((e) => e.type === 'PurchaseRefunded');
         const amountCents = refunded?.type === 'PurchaseRefunded' ? refunded.data.amountCents : 0;
         const customerId = parseStreamId(streamId).entityId;
         return { purchaseId, refundId, customerId, amountCents, ...loyaltyOutcome(outcome.events, outcome.state, context.now) };
       } catch (error) {
+        if (error instanceof DomainError && error.code === 'purchase-not-found' && (await this.recorded.holds(streamId, purchaseId))) {
+          throw new DomainError('refund-window-closed', `Purchase ${purchaseId} is past its refund window`, { purchaseId });
+        }
         const survivorId = error instanceof DomainError && error.code === 'customer-merged' ? error.details.survivorId : undefined;
         if (typeof survivorId !== 'string' || hop >= MAX_MERGE_HOPS) throw error;
         streamId = streams.customer(merchantId, survivorId);

@@ -116,7 +116,7 @@ export function foldIntoPatch(patch: CustomerPatch, event: ProjectedEvent, conte
     case 'PointsAdjusted':
       patch.pointsDelta += event.data.points;
       return;
-    case 'CustomersMerged': {
+    case 'CustomersMergedV2': {
       const { role, transferred, survivorId } = event.data;
       if (role === 'survivor') {
         patch.pointsDelta += transferred.lots.reduce((sum, lot) => sum + lot.remaining, 0) - transferred.debtPoints;

@@ -1,11 +1,11 @@
 import { sql, type Sql } from '@relance/platform';
-import { ofType, type Projection, type ProjectedEvent, type ProjectionContext } from '../projection.js';
+import { handling, ofType, type Projection, type ProjectedEvent, type ProjectionContext } from '../projection.js';
 import { columns } from './columns.js';
 import { emptyPatch, foldIntoPatch, personalColumnsOf, type CustomerPatch } from './customer-patch.js';
 
 const CUSTOMER_STREAM_EVENTS = [
   'CustomerProfileUpdated',
-  'CustomersMerged',
+  'CustomersMergedV2',
   'CustomerErased',
   'ConsentGranted',
   'ConsentWithdrawn',
@@ -27,7 +27,7 @@ export const customersProjection: Projection = {
   // 2: the profile sealed instead of its fields in clear.
   version: 2,
   tables: ['customers'],
-  handles: ['CustomerEnrolled', ...CUSTOMER_STREAM_EVENTS, 'SegmentChanged'],
+  handles: handling('CustomerEnrolled', ...CUSTOMER_STREAM_EVENTS, 'SegmentChanged'),
   opensProfiles: true,
   apply(events, context) {
     return [enrolments(events, context), patches(events, context), segments(events, context)].filter(
@@ -75,7 +75,7 @@ ON CONFLICT (merchant_id, customer_id) DO NOTHING`;
 function patches(events: readonly ProjectedEvent[], context: ProjectionContext): Sql | null {
   const byCustomer = new Map<string, CustomerPatch>();
   for (const e of ofType(events, ...CUSTOMER_STREAM_EVENTS)) {
-    const customerId = e.type === 'CustomersMerged' ? (e.data.role === 'survivor' ? e.data.survivorId : e.data.mergedId) : e.data.customerId;
+    const customerId = e.type === 'CustomersMergedV2' ? (e.data.role === 'survivor' ? e.data.survivorId : e.data.mergedId) : e.data.customerId;
     const key = `${e.metadata.merchantId}\u0000${customerId}`;
     let patch = byCustomer.get(key);
     if (!patch) byCustomer.set(key, (patch = emptyPatch(e, customerId)));

@@ -1,7 +1,7 @@
 import type { LotDebit } from '@relance/domain';
 import { ofType, type ProjectedEvent, type ProjectedEventOf } from '../projection.js';
 
-type PointsEvent = ProjectedEventOf<'PointsEarned' | 'PointsRedeemed' | 'PointsExpired' | 'PointsAdjusted' | 'CustomersMerged'>;
+type PointsEvent = ProjectedEventOf<'PointsEarned' | 'PointsRedeemed' | 'PointsExpired' | 'PointsAdjusted' | 'CustomersMergedV2'>;
 
 export interface LedgerRow {
   merchantId: string;
@@ -49,7 +49,7 @@ export class PointsMovements {
   readonly balances = new Map<string, BalanceChange>();
 
   constructor(events: readonly ProjectedEvent[]) {
-    for (const e of ofType(events, 'PointsEarned', 'PointsRedeemed', 'PointsExpired', 'PointsAdjusted', 'CustomersMerged')) this.add(e);
+    for (const e of ofType(events, 'PointsEarned', 'PointsRedeemed', 'PointsExpired', 'PointsAdjusted', 'CustomersMergedV2')) this.add(e);
   }
 
   private add(e: PointsEvent): void {
@@ -96,7 +96,7 @@ export class PointsMovements {
         b.adjusted += d.points;
         return;
       }
-      case 'CustomersMerged': {
+      case 'CustomersMergedV2': {
         const d = e.data;
         const held = d.transferred.lots.reduce((sum, lot) => sum + lot.remaining, 0) - d.transferred.debtPoints;
         if (d.role === 'survivor') {

@@ -1,5 +1,5 @@
 import { sql, type Sql } from '@relance/platform';
-import type { Projection, ProjectionContext } from '../projection.js';
+import { handling, type Projection, type ProjectionContext } from '../projection.js';
 import { columns, json } from './columns.js';
 import { PointsMovements } from './points-movements.js';
 
@@ -8,7 +8,7 @@ export const pointsProjection: Projection = {
   name: 'points',
   version: 1,
   tables: ['points_ledger', 'points_lots', 'points_balances'],
-  handles: ['PointsEarned', 'PointsRedeemed', 'PointsExpired', 'PointsAdjusted', 'CustomersMerged'],
+  handles: handling('PointsEarned', 'PointsRedeemed', 'PointsExpired', 'PointsAdjusted', 'CustomersMergedV2'),
   apply(events, context) {
     const movements = new PointsMovements(events);
     return [ledger(movements, context), newLots(movements, context), changedLots(movements, context), ...balances(movements, context)].filter(

@@ -1,5 +1,5 @@
 import { sql, type Sql } from '@relance/platform';
-import { ofType, type Projection, type ProjectedEvent, type ProjectionContext } from '../projection.js';
+import { handling, ofType, type Projection, type ProjectedEvent, type ProjectionContext } from '../projection.js';
 import { columns, json } from './columns.js';
 
 /**
@@ -11,7 +11,7 @@ export const salesProjection: Projection = {
   name: 'sales',
   version: 1,
   tables: ['purchases', 'purchase_lines', 'refunds', 'visits'],
-  handles: ['PurchaseRecorded', 'PurchaseRefunded', 'VisitRecorded', 'CustomersMerged'],
+  handles: handling('PurchaseRecorded', 'PurchaseRefunded', 'VisitRecorded', 'CustomersMergedV2'),
   apply(events, context) {
     return [purchases(events, context), lines(events, context), refunds(events, context), visits(events, context), merges(events, context)].filter(
       (s): s is Sql => s !== null,
@@ -115,16 +115,19 @@ SELECT * FROM unnest(${r.get('m')}::text[], ${r.get('v')}::text[], ${r.get('c')}
 ON CONFLICT (merchant_id, visit_id) DO NOTHING`;
 }
 
-/** A merge hands the duplicate's purchases to the survivor: its RFM and spend then count them. */
+/**
+ * A merge hands the duplicate's purchases to the survivor: its RFM and spend then count them. All of
+ * them, whatever the hand-over lists (it carries only the purchases still open for refunds): every
+ * purchase the read model holds for the duplicate, those it had absorbed itself included.
+ */
 function merges(events: readonly ProjectedEvent[], context: ProjectionContext): Sql | null {
-  const r = columns('m', 'p', 'from', 'to');
-  for (const e of ofType(events, 'CustomersMerged')) {
-    if (e.data.role !== 'survivor') continue;
-    for (const p of e.data.transferred.purchases) r.push({ m: e.metadata.merchantId, p: p.purchaseId, from: e.data.mergedId, to: e.data.survivorId });
+  const r = columns('m', 'from', 'to');
+  for (const e of ofType(events, 'CustomersMergedV2')) {
+    if (e.data.role === 'survivor') r.push({ m: e.metadata.merchantId, from: e.data.mergedId, to: e.data.survivorId });
   }
   if (r.size === 0) return null;
   return sql`
 UPDATE ${context.table('purchases')} AS p SET customer_id = x.to_id, merged_from = COALESCE(p.merged_from, x.from_id)
-  FROM unnest(${r.get('m')}::text[], ${r.get('p')}::text[], ${r.get('from')}::text[], ${r.get('to')}::text[]) AS x(m, p, from_id, to_id)
- WHERE p.merchant_id = x.m AND p.purchase_id = x.p AND p.customer_id = x.from_id`;
+  FROM unnest(${r.get('m')}::text[], ${r.get('from')}::text[], ${r.get('to')}::text[]) AS x(m, from_id, to_id)
+ WHERE p.merchant_id = x.m AND p.customer_id = x.from_id`;
 }

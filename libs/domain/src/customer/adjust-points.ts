@@ -2,6 +2,7 @@ import { lotExpiresAt } from '../program/lot-expiry.js';
 import { planDebit } from '../program/points-lots.js';
 import { DomainError } from '../shared/errors.js';
 import type { CustomerCommandOf } from './customer.commands.js';
+import { remembers } from './customer.state.js';
 import { record, type CustomerContext, type Decision } from './decision.js';
 
 export const adjustmentLotId = (adjustmentId: string): string => `adjustment:${adjustmentId}`;
@@ -13,7 +14,7 @@ export const adjustmentLotId = (adjustmentId: string): string => `adjustment:${a
 export function adjustPoints(command: CustomerCommandOf<'AdjustPoints'>, decision: Decision, context: CustomerContext): Decision {
   const { adjustmentId, points, reason, sourceId, note } = command.data;
   const { state } = decision;
-  if (state.adjustmentIds.includes(adjustmentId)) {
+  if (remembers(state, 'adjustment', adjustmentId)) {
     throw new DomainError('adjustment-already-recorded', `Adjustment ${adjustmentId} is already recorded`, { adjustmentId });
   }
   const common = { customerId: state.customerId, adjustmentId, points, reason, sourceId, note, adjustedAt: context.now };

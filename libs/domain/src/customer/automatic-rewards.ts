@@ -2,7 +2,7 @@ import { planDebit, pointsBalance } from '../program/points-lots.js';
 import { autoIssueReward, rewardExpiresAt, tierAllows } from '../program/rewards.js';
 import type { RewardDefinition } from '../program/program.schema.js';
 import { derivedId } from '../shared/derived-id.js';
-import type { ActiveCustomer } from './customer.state.js';
+import { remembers } from './customer.state.js';
 import type { CustomerContext, Decision } from './decision.js';
 import { record } from './decision.js';
 
@@ -25,14 +25,10 @@ export function issueAutomaticRewards(decision: Decision, context: CustomerConte
     if (pointsBalance(state.lots, state.debtPoints) < reward.costPoints) break;
     let id: string;
     do id = derivedId(causeId, `auto-${++n}`);
-    while (isTaken(state, id));
+    while (remembers(state, 'reward', id));
     current = redeemFor(current, reward, { redemptionId: id, trigger: 'automatic' }, context);
   }
   return current;
-}
-
-function isTaken(state: ActiveCustomer, id: string): boolean {
-  return state.redemptionIds.includes(id) || state.rewards.some((r) => r.rewardId === id);
 }
 
 /** PointsRedeemed (lots first-expiring-first) then RewardIssued; the caller has checked the balance. */

@@ -29,7 +29,7 @@ describe('a customer through a whole life of commands', () => {
     expect(ids.length).toBeGreaterThan(1);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id.length).toBeLessThanOrEqual(64);
-    expect(events.some((e) => e.type === 'CustomersMerged' && e.data.mergedId === CUSTOMER)).toBe(true);
+    expect(events.some((e) => e.type === 'CustomersMergedV2' && e.data.mergedId === CUSTOMER)).toBe(true);
   });
 
   it('was folded without any event changing a state already built', () => {

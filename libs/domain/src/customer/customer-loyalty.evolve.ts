@@ -1,26 +1,20 @@
 import type { EventData } from '../events/catalog.js';
-import type { PointsLot, PurchaseRecord } from '../events/loyalty-state.js';
+import type { PointsLot } from '../events/loyalty-state.js';
+import { addLot, debitLots } from '../program/points-lots.js';
 import { lineBasisKey } from '../program/purchase-points.js';
-import { applyDebits } from '../program/points-lots.js';
-import type { ActiveCustomer } from './customer.state.js';
+import { remember, type ActiveCustomer } from './customer.state.js';
+import { updatePurchase } from './open-purchases.js';
+import { later } from './retention.js';
+import { heldReward, withReward } from './reward-book.js';
+import { addSpend } from './spend.js';
 
 // How the points events change an active customer. Each returns a new state; nothing is mutated.
-
-const withPoints = (lots: readonly PointsLot[]): PointsLot[] => lots.filter((lot) => lot.remaining > 0);
-
-function updatePurchase(
-  purchases: readonly PurchaseRecord[],
-  purchaseId: string | null,
-  change: (record: PurchaseRecord) => PurchaseRecord,
-): PurchaseRecord[] {
-  return purchases.map((record) => (record.purchaseId === purchaseId ? change(record) : record));
-}
 
 export function onPointsEarned(state: ActiveCustomer, data: EventData<'PointsEarned'>): ActiveCustomer {
   const lot: PointsLot = { lotId: data.lotId, remaining: data.points - data.debtRepaid, earnedAt: data.earnedAt, expiresAt: data.expiresAt };
   return {
     ...state,
-    lots: withPoints([...state.lots, lot]),
+    lots: addLot(state.lots, lot),
     debtPoints: Math.max(0, state.debtPoints - data.debtRepaid),
     purchases:
       data.reason === 'purchase'
@@ -31,27 +25,26 @@ export function onPointsEarned(state: ActiveCustomer, data: EventData<'PointsEar
             lines: record.lines.map((line) => ({ ...line, basisCents: data.basis[lineBasisKey(line.lineNo)] ?? line.basisCents })),
           }))
         : state.purchases,
-    visits:
-      data.reason === 'visit'
-        ? state.visits.map((visit) => (visit.visitId === data.sourceId ? { ...visit, earnedPoints: true } : visit))
-        : state.visits,
+    // A visit's points are earned at the visit's time: the daily cap counts them.
+    earnedVisits: data.reason === 'visit' ? addSpend(state.earnedVisits, data.earnedAt, 1) : state.earnedVisits,
   };
 }
 
 export function onPointsRedeemed(state: ActiveCustomer, data: EventData<'PointsRedeemed'>): ActiveCustomer {
   return {
     ...state,
-    lots: withPoints(applyDebits(state.lots, data.lots)),
-    redemptionIds: [...state.redemptionIds, data.redemptionId],
+    clock: later(state.clock, data.redeemedAt),
+    lots: debitLots(state.lots, data.lots),
+    ids: remember(state.ids, 'reward', data.redemptionId),
   };
 }
 
 export function onPointsExpired(state: ActiveCustomer, data: EventData<'PointsExpired'>): ActiveCustomer {
-  return { ...state, lots: withPoints(applyDebits(state.lots, [{ lotId: data.lotId, points: data.points }])) };
+  return { ...state, clock: later(state.clock, data.expiredAt), lots: debitLots(state.lots, [{ lotId: data.lotId, points: data.points }]) };
 }
 
 export function onPointsAdjusted(state: ActiveCustomer, data: EventData<'PointsAdjusted'>): ActiveCustomer {
-  const adjustmentIds = [...state.adjustmentIds, data.adjustmentId];
+  const common = { ...state, clock: later(state.clock, data.adjustedAt), ids: remember(state.ids, 'adjustment', data.adjustmentId) };
   if (data.points > 0) {
     const lot: PointsLot = {
       lotId: data.lotId ?? data.adjustmentId,
@@ -59,32 +52,33 @@ export function onPointsAdjusted(state: ActiveCustomer, data: EventData<'PointsA
       earnedAt: data.adjustedAt,
       expiresAt: data.expiresAt,
     };
-    return { ...state, lots: [...state.lots, lot], adjustmentIds };
+    return { ...common, lots: addLot(state.lots, lot) };
   }
   return {
-    ...state,
-    lots: withPoints(applyDebits(state.lots, data.lots)),
+    ...common,
+    lots: debitLots(state.lots, data.lots),
     debtPoints: state.debtPoints + data.debtPoints,
     purchases:
       data.reason === 'refund'
         ? updatePurchase(state.purchases, data.sourceId, (record) => ({ ...record, pointsTakenBack: record.pointsTakenBack - data.points }))
         : state.purchases,
-    adjustmentIds,
   };
 }
 
 export function onTierChanged(state: ActiveCustomer, data: EventData<'TierChanged'>): ActiveCustomer {
-  return { ...state, tier: { id: data.to, since: data.changedAt, guaranteedUntil: data.guaranteedUntil } };
+  return { ...state, clock: later(state.clock, data.changedAt), tier: { id: data.to, since: data.changedAt, guaranteedUntil: data.guaranteedUntil } };
 }
 
 export function onRewardIssued(state: ActiveCustomer, data: EventData<'RewardIssued'>): ActiveCustomer {
   const reward = { rewardId: data.rewardId, rewardCode: data.rewardCode, status: 'issued' as const, issuedAt: data.issuedAt, expiresAt: data.expiresAt };
-  return { ...state, rewards: [...state.rewards, reward] };
+  return { ...state, clock: later(state.clock, data.issuedAt), rewards: withReward(state.rewards, reward), ids: remember(state.ids, 'reward', data.rewardId) };
 }
 
 export function onRewardRedeemed(state: ActiveCustomer, data: EventData<'RewardRedeemed'>): ActiveCustomer {
+  const reward = heldReward(state.rewards, data.rewardId);
   return {
     ...state,
-    rewards: state.rewards.map((reward) => (reward.rewardId === data.rewardId ? { ...reward, status: 'redeemed' as const } : reward)),
+    rewards: reward ? withReward(state.rewards, { ...reward, status: 'redeemed' }, data.redeemedAt) : state.rewards,
+    ids: remember(state.ids, 'used-reward', data.rewardId),
   };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConsentProof } from '../events/consent.events.js';
-import { IdentityKeys, MergeTransfer, ProfileField } from '../events/customer.events.js';
+import { IdentityKeys, MergeTransferV2, ProfileField } from '../events/customer.events.js';
 import {
   BusinessCategory,
   Channel,
@@ -150,10 +150,10 @@ export const GrantBonusPoints = command(
 /** Sent to the duplicate: it closes and hands its loyalty state over. */
 export const MergeInto = command('MergeInto', z.strictObject({ survivorId: Id }));
 
-/** Sent to the survivor with what the duplicate handed over (its CustomersMerged "merged" event). */
+/** Sent to the survivor with what the duplicate handed over (its CustomersMergedV2 "merged" event). */
 export const AbsorbCustomer = command(
   'AbsorbCustomer',
-  z.strictObject({ mergedId: Id, transferred: MergeTransfer, mergedAt: Instant }),
+  z.strictObject({ mergedId: Id, transferred: MergeTransferV2, mergedAt: Instant }),
 );
 
 /** The scheduled sweep: expires due points and reviews the tier. */

@@ -1,5 +1,8 @@
 import type { EventData } from '../events/catalog.js';
+import { addLot, EMPTY_LOTS } from '../program/points-lots.js';
 import { applyRefund, purchaseRecordOf } from '../sale/purchase-record.js';
+import { instantMs } from '../shared/instants.js';
+import type { SortedMap } from '../shared/sorted-map.js';
 import {
   onPointsAdjusted,
   onPointsEarned,
@@ -9,12 +12,32 @@ import {
   onRewardRedeemed,
   onTierChanged,
 } from './customer-loyalty.evolve.js';
-import type { ActiveCustomer, ConsentStatus, CustomerState, CustomerStreamEvent } from './customer.state.js';
+import {
+  NO_IDS,
+  remember,
+  type ActiveCustomer,
+  type ConsentStatus,
+  type CustomerState,
+  type CustomerStreamEvent,
+} from './customer.state.js';
+import { closePurchasesBefore, NO_PURCHASES, updatePurchase, withPurchase } from './open-purchases.js';
+import { horizonsAt, later, type Retention } from './retention.js';
+import { forgetRewardsClosedBefore, NO_REWARDS, withReward } from './reward-book.js';
+import { addSpend, emptySpend } from './spend.js';
 
-/** Folds one event into the state. Never mutates `state`: every change makes new objects and arrays. */
+/**
+ * Folds one event into the state. Never mutates `state`: a change makes a new state that shares
+ * every collection it did not touch, and touches O(log n) of the ones it did. After each event, what
+ * lies behind the stream clock's horizons (no future decision can need it) is forgotten (retention.ts).
+ */
 export function evolveCustomer(state: CustomerState, event: CustomerStreamEvent): CustomerState {
-  if (event.type === 'CustomerEnrolled') return state.status === 'unknown' ? enrolled(event.data) : state;
+  if (event.type === 'CustomerEnrolled') return state.status === 'unknown' ? enrolled(event.data, state.retention) : state;
   if (state.status !== 'active') return state;
+  const next = applied(state, event);
+  return next.status === 'active' && next !== state ? forgotten(next) : next;
+}
+
+function applied(state: ActiveCustomer, event: Exclude<CustomerStreamEvent, { type: 'CustomerEnrolled' }>): CustomerState {
   switch (event.type) {
     case 'CustomerProfileUpdated': {
       const { customerType, businessCategory, storeId, locale, profile, identityKeys } = event.data;
@@ -27,22 +50,21 @@ export function evolveCustomer(state: CustomerState, event: CustomerStreamEvent)
     case 'PurchaseRecorded':
       return {
         ...state,
-        purchases: [...state.purchases, purchaseRecordOf(event.data)],
-        spend: [...state.spend, { at: event.data.purchasedAt, cents: event.data.totalCents }],
+        clock: later(state.clock, event.data.purchasedAt),
+        purchases: withPurchase(state.purchases, purchaseRecordOf(event.data)),
+        spend: addSpend(state.spend, event.data.purchasedAt, event.data.totalCents),
       };
     case 'PurchaseRefunded': {
       const refund = event.data;
       return {
         ...state,
-        purchases: state.purchases.map((r) => (r.purchaseId === refund.purchaseId ? applyRefund(r, refund) : r)),
-        spend: [...state.spend, { at: refund.refundedAt, cents: -refund.amountCents }],
-        refundIds: [...state.refundIds, refund.refundId],
+        purchases: updatePurchase(state.purchases, refund.purchaseId, (record) => applyRefund(record, refund)),
+        spend: addSpend(state.spend, refund.refundedAt, -refund.amountCents),
+        ids: remember(state.ids, 'refund', refund.refundId),
       };
     }
-    case 'VisitRecorded': {
-      const { visitId, kind, visitedAt } = event.data;
-      return { ...state, visits: [...state.visits, { visitId, kind, visitedAt, earnedPoints: false }] };
-    }
+    case 'VisitRecorded':
+      return { ...state, ids: remember(state.ids, 'visit', event.data.visitId) };
     case 'PointsEarned':
       return onPointsEarned(state, event.data);
     case 'PointsRedeemed':
@@ -64,7 +86,7 @@ export function evolveCustomer(state: CustomerState, event: CustomerStreamEvent)
     case 'VoucherRedeemed':
       // Campaign vouchers change no points nor tier: they are kept by their own read model.
       return state;
-    case 'CustomersMerged':
+    case 'CustomersMergedV2':
       return onMerged(state, event.data);
     case 'CustomerErased':
       return { status: 'erased', customerId: state.customerId };
@@ -76,7 +98,7 @@ export function evolveCustomer(state: CustomerState, event: CustomerStreamEvent)
   }
 }
 
-function enrolled(data: EventData<'CustomerEnrolled'>): ActiveCustomer {
+function enrolled(data: EventData<'CustomerEnrolled'>, retention: Retention | null): ActiveCustomer {
   return {
     status: 'active',
     customerId: data.customerId,
@@ -89,17 +111,16 @@ function enrolled(data: EventData<'CustomerEnrolled'>): ActiveCustomer {
     identityKeys: data.identityKeys,
     enrolledAt: data.enrolledAt,
     consents: [],
-    lots: [],
+    retention,
+    clock: instantMs(data.enrolledAt),
+    lots: EMPTY_LOTS,
     debtPoints: 0,
-    purchases: [],
-    spend: [],
-    refundIds: [],
-    visits: [],
-    rewards: [],
-    redemptionIds: [],
-    adjustmentIds: [],
+    purchases: NO_PURCHASES,
+    spend: emptySpend(),
+    earnedVisits: emptySpend(),
+    rewards: NO_REWARDS,
+    ids: NO_IDS,
     tier: null,
-    absorbedIds: [],
   };
 }
 
@@ -109,21 +130,39 @@ function withConsent(state: ActiveCustomer, change: ConsentStatus): ActiveCustom
   return { ...state, consents: [...others, { channel, purpose, granted, source, changedAt }] };
 }
 
-function onMerged(state: ActiveCustomer, data: EventData<'CustomersMerged'>): CustomerState {
+function onMerged(state: ActiveCustomer, data: EventData<'CustomersMergedV2'>): CustomerState {
   if (data.role === 'merged') return { status: 'merged', customerId: state.customerId, survivorId: data.survivorId };
-  const { lots, debtPoints, purchases, rewards } = data.transferred;
-  // Refund dates of a transferred purchase are not transferred: its refunds count at its purchase date.
-  const spend = purchases.flatMap((p) => [
-    { at: p.purchasedAt, cents: p.totalCents },
-    ...(p.refundedCents > 0 ? [{ at: p.purchasedAt, cents: -p.refundedCents }] : []),
-  ]);
+  const { lots, debtPoints, refundablePurchases, spend, rewards } = data.transferred;
   return {
     ...state,
-    lots: [...state.lots, ...lots.filter((lot) => lot.remaining > 0)],
+    clock: later(state.clock, data.mergedAt),
+    lots: lots.reduce(addLot, state.lots),
     debtPoints: state.debtPoints + debtPoints,
-    purchases: [...state.purchases, ...purchases],
-    spend: [...state.spend, ...spend],
-    rewards: [...state.rewards, ...rewards],
-    absorbedIds: [...state.absorbedIds, data.mergedId],
+    purchases: refundablePurchases.reduce(withPurchase, state.purchases),
+    spend: spend.reduce((sum, day) => addSpend(sum, day.at, day.cents), state.spend),
+    rewards: rewards.reduce((book, reward) => withReward(book, reward), state.rewards),
+    ids: remember(
+      rewards.reduce((ids, reward) => remember(ids, 'reward', reward.rewardId), state.ids),
+      'absorbed',
+      data.mergedId,
+    ),
   };
+}
+
+/** The state without what lies behind its horizons (nothing is forgotten without a retention). */
+function forgotten(state: ActiveCustomer): ActiveCustomer {
+  if (state.retention === null) return state;
+  const horizons = horizonsAt(state.clock, state.retention);
+  const purchases = closePurchasesBefore(state.purchases, horizons.purchasedBefore);
+  const spend = dropBefore(state.spend, horizons.spentBefore);
+  const earnedVisits = dropBefore(state.earnedVisits, horizons.visitedBefore);
+  const rewards = forgetRewardsClosedBefore(state.rewards, horizons.closedBefore);
+  if (purchases === state.purchases && spend === state.spend && earnedVisits === state.earnedVisits && rewards === state.rewards) return state;
+  return { ...state, purchases, spend, earnedVisits, rewards };
+}
+
+function dropBefore(map: SortedMap<number, number>, before: number): SortedMap<number, number> {
+  let kept = map;
+  for (let first = kept.first(); first && first[0] < before; first = kept.first()) kept = kept.delete(first[0]);
+  return kept;
 }

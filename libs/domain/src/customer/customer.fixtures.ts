@@ -1,10 +1,15 @@
 import type { EventData } from '../events/catalog.js';
 import type { PurchaseLine } from '../events/purchase.events.js';
 import { Program, type ActiveProgram, type ProgramInput } from '../program/program.schema.js';
+import { lotsOf } from '../program/points-lots.js';
+import type { Decider } from '../shared/decider.js';
 import type { CustomerCommand, CustomerCommandOf } from './customer.commands.js';
+import { customerFolder } from './customer-folder.js';
 import { customerDecider } from './customer.decide.js';
-import type { CustomerStreamEvent } from './customer.state.js';
+import type { CustomerState, CustomerStreamEvent } from './customer.state.js';
 import type { CustomerContext } from './decision.js';
+import { openPurchasesOf } from './open-purchases.js';
+import { rewardsOf } from './reward-book.js';
 
 // Test data for the customer specs: the program of the issue, a customer, tickets and contexts.
 
@@ -123,4 +128,24 @@ export function enrolledAt(now: string, program: ActiveProgram = club): Customer
 
 export function ofType<T extends CustomerStreamEvent['type']>(events: CustomerStreamEvent[], type: T): EventData<T>[] {
   return events.filter((e): e is Extract<CustomerStreamEvent, { type: T }> => e.type === type).map((e) => e.data as EventData<T>);
+}
+
+/** The decider as the engine folds for `program`: what the program's decisions need, and no more. */
+export function retainingDecider(program: ActiveProgram = club): Decider<CustomerState, CustomerCommand, CustomerStreamEvent, CustomerContext> {
+  return { ...customerDecider, initialState: customerFolder(program.definition).initialState };
+}
+
+/** A state as plain data, to compare two states whatever the shape of their trees. */
+export function stateView(state: CustomerState): unknown {
+  if (state.status !== 'active') return state;
+  const { lots, purchases, spend, earnedVisits, rewards, ids, retention: _retention, ...rest } = state;
+  return {
+    ...rest,
+    lots: lotsOf(lots),
+    purchases: openPurchasesOf(purchases),
+    spend: [...spend.entries()],
+    earnedVisits: [...earnedVisits.entries()],
+    rewards: rewardsOf(rewards),
+    ids: [...ids.keys()],
+  };
 }

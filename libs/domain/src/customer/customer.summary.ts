@@ -1,9 +1,10 @@
 import type { PointsLot } from '../events/loyalty-state.js';
-import { burnOrder, lotsDueToExpire, pointsBalance } from '../program/points-lots.js';
+import { lotsDueToExpire, lotsOf, pointsBalance } from '../program/points-lots.js';
 import { qualifyingLevelIndex } from '../program/tier-choice.js';
 import { findReward, isRewardUsable } from '../program/rewards.js';
-import type { ConsentStatus, CustomerState } from './customer.state.js';
+import type { ActiveCustomer, ConsentStatus, CustomerState } from './customer.state.js';
 import type { CustomerContext } from './decision.js';
+import { rewardsOf } from './reward-book.js';
 import { rollingSpendOf } from './tier-review.js';
 
 /**
@@ -12,13 +13,14 @@ import { rollingSpendOf } from './tier-review.js';
  */
 export function customerBalance(state: CustomerState, now?: string): number {
   if (state.status !== 'active') return 0;
-  return pointsBalance(liveLots(state.lots, now), state.debtPoints);
+  const due = now === undefined ? 0 : lotsDueToExpire(state.lots, now).reduce((sum, lot) => sum + lot.remaining, 0);
+  return pointsBalance(state.lots, state.debtPoints) - due;
 }
 
-function liveLots(lots: readonly PointsLot[], now: string | undefined): PointsLot[] {
-  if (now === undefined) return [...lots];
-  const due = new Set(lotsDueToExpire(lots, now).map((lot) => lot.lotId));
-  return lots.filter((lot) => !due.has(lot.lotId));
+/** The lots with points left at `now` (all of them without it), in the order they will be used. */
+export function customerLots(state: ActiveCustomer, now?: string): PointsLot[] {
+  const lots = lotsOf(state.lots);
+  return now === undefined ? lots : lots.slice(lotsDueToExpire(state.lots, now).length);
 }
 
 export interface ActiveCustomerSummary {
@@ -36,6 +38,7 @@ export interface ActiveCustomerSummary {
   readonly nextTier: { id: string; name: string; missingCents: number } | null;
   readonly rollingSpend: { windowStart: string; spendCents: number };
   readonly consents: readonly ConsentStatus[];
+  /** Rewards still usable, and those used or expired lately (the state forgets them FORGOTTEN_REWARD_DAYS after). */
   readonly rewards: readonly {
     rewardId: string;
     rewardCode: string;
@@ -60,21 +63,21 @@ export function customerSummary(state: CustomerState, context: CustomerContext):
   const rollingSpend = rollingSpendOf(state, context);
   const heldIndex = levels.findIndex((level) => level.id === state.tier?.id);
   const next = levels[Math.max(heldIndex, qualifyingLevelIndex(levels, rollingSpend.spendCents)) + 1];
-  const lots = burnOrder(liveLots(state.lots, context.now));
+  const lots = customerLots(state, context.now);
   return {
     status: 'active',
     customerId: state.customerId,
     customerType: state.customerType,
     storeId: state.storeId,
     enrolledAt: state.enrolledAt,
-    balance: pointsBalance(lots, state.debtPoints),
+    balance: customerBalance(state, context.now),
     debtPoints: state.debtPoints,
     lots,
     tier: state.tier && { ...state.tier, name: levels[heldIndex]?.name ?? null },
     nextTier: next ? { id: next.id, name: next.name, missingCents: next.minSpendCents - rollingSpend.spendCents } : null,
     rollingSpend,
     consents: [...state.consents].sort((a, b) => `${a.channel}/${a.purpose}`.localeCompare(`${b.channel}/${b.purpose}`)),
-    rewards: state.rewards.map((reward) => ({
+    rewards: rewardsOf(state.rewards).map((reward) => ({
       ...reward,
       name: findReward(program, reward.rewardCode)?.name ?? null,
       status: reward.status === 'issued' && !isRewardUsable(reward, context.now) ? 'expired' : reward.status,

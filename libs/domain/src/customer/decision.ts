@@ -22,6 +22,12 @@ export interface Decision {
   readonly events: readonly CustomerStreamEvent[];
 }
 
+/** What a whole decision comes to: the events to append and the state they lead to (no need to fold them again). */
+export interface DecisionOutcome {
+  readonly events: CustomerStreamEvent[];
+  readonly state: CustomerState;
+}
+
 export function startDecision(state: ActiveCustomer): Decision {
   return { state, events: [] };
 }

@@ -2,7 +2,7 @@ import { DomainError } from '../shared/errors.js';
 import type { CustomerCommandOf } from './customer.commands.js';
 import { evolveCustomer } from './customer.evolve.js';
 import type { CustomerState, CustomerStreamEvent } from './customer.state.js';
-import { record, requireActive, type CustomerContext, type Decision } from './decision.js';
+import { record, requireActive, type CustomerContext, type Decision, type DecisionOutcome } from './decision.js';
 import { reviewTier } from './tier-review.js';
 
 /** A business category says what kind of business a B2B customer is; an individual has none. */
@@ -20,7 +20,7 @@ export function enrolCustomer(
   command: CustomerCommandOf<'EnrolCustomer'>,
   state: CustomerState,
   context: CustomerContext,
-): CustomerStreamEvent[] {
+): DecisionOutcome {
   const { consents, ...data } = command.data;
   if (state.status === 'active') {
     throw new DomainError('customer-already-enrolled', `Customer ${state.customerId} is already enrolled`, { customerId: state.customerId });
@@ -44,5 +44,6 @@ export function enrolCustomer(
       },
     });
   }
-  return [...reviewTier(decision, context).events];
+  const reviewed = reviewTier(decision, context);
+  return { events: [...reviewed.events], state: reviewed.state };
 }

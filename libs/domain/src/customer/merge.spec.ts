@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { deciderSpec } from '@relance/testing/decider-spec.js';
-import type { MergeTransfer } from '../events/customer.events.js';
+import type { MergeTransferV2 } from '../events/customer.events.js';
 import type { CustomerCommandOf } from './customer.commands.js';
 import { customerDecider } from './customer.decide.js';
 import { customerBalance } from './customer.summary.js';
@@ -24,18 +24,21 @@ const duplicate = history(
 );
 
 describe('a duplicate customer with live and expired points', () => {
-  it('expires its due points, then hands its live lots and purchases over and closes', () => {
+  it('expires its due points, then hands over its live lots, its refundable purchases and its spend in the tier window, and closes', () => {
     spec
       .given(duplicate)
       .when({ type: 'MergeInto', data: { survivorId: CUSTOMER } }, atNoAuto(NOW))
       .thenEvents((events) => {
-        expect(events.map((e) => e.type)).toEqual(['PointsExpired', 'CustomersMerged']);
-        const [merged] = ofType(events, 'CustomersMerged');
+        expect(events.map((e) => e.type)).toEqual(['PointsExpired', 'CustomersMergedV2']);
+        const [merged] = ofType(events, 'CustomersMergedV2');
         expect(merged).toMatchObject({ survivorId: CUSTOMER, mergedId: DUPLICATE, role: 'merged', mergedAt: NOW });
         expect(merged?.transferred.lots).toEqual([
           { lotId: 'purchase:d2', remaining: 180, earnedAt: '2027-06-01T10:00:00.000Z', expiresAt: '2029-06-01T22:00:00.000Z' },
         ]);
-        expect(merged?.transferred.purchases.map((p) => p.purchaseId)).toEqual(['d1', 'd2']);
+        // d1 (January 2026) is past its 365-day refund window; d2 (June 2027) is not.
+        expect(merged?.transferred.refundablePurchases.map((p) => p.purchaseId)).toEqual(['d2']);
+        // The tier window runs from 1 February 2027: d2's day only, dated at its local midnight.
+        expect(merged?.transferred.spend).toEqual([{ at: '2027-05-31T22:00:00.000Z', cents: 18000 }]);
         expect(merged?.transferred.debtPoints).toBe(0);
       });
   });
@@ -60,10 +63,10 @@ describe('a merged customer', () => {
 
 describe('a survivor absorbing a duplicate', () => {
   const survivor = history([enrol, atClub('2026-01-10T10:00:00.000Z')], [purchase('s1', '2027-12-01T10:00:00.000Z', [line(1, 15000)]), atClub('2027-12-01T10:00:00.000Z')]);
-  const transferred: MergeTransfer = {
+  const transferred: MergeTransferV2 = {
     lots: [{ lotId: 'purchase:d2', remaining: 180, earnedAt: '2027-06-01T10:00:00.000Z', expiresAt: '2029-06-01T22:00:00.000Z' }],
     debtPoints: 0,
-    purchases: [
+    refundablePurchases: [
       {
         purchaseId: 'd2',
         purchasedAt: '2027-06-01T10:00:00.000Z',
@@ -75,6 +78,7 @@ describe('a survivor absorbing a duplicate', () => {
         lotId: 'purchase:d2',
       },
     ],
+    spend: [{ at: '2027-05-31T22:00:00.000Z', cents: 18000 }],
     rewards: [],
   };
   const absorb: CustomerCommandOf<'AbsorbCustomer'> = { type: 'AbsorbCustomer', data: { mergedId: DUPLICATE, transferred, mergedAt: NOW } };
@@ -84,8 +88,8 @@ describe('a survivor absorbing a duplicate', () => {
       .given(survivor)
       .when(absorb, atClub(NOW))
       .thenEvents((events) => {
-        expect(events.map((e) => e.type)).toEqual(['CustomersMerged', 'TierChanged', 'PointsRedeemed', 'RewardIssued']);
-        expect(ofType(events, 'CustomersMerged')[0]).toEqual({ survivorId: CUSTOMER, mergedId: DUPLICATE, role: 'survivor', transferred, mergedAt: NOW });
+        expect(events.map((e) => e.type)).toEqual(['CustomersMergedV2', 'TierChanged', 'PointsRedeemed', 'RewardIssued']);
+        expect(ofType(events, 'CustomersMergedV2')[0]).toEqual({ survivorId: CUSTOMER, mergedId: DUPLICATE, role: 'survivor', transferred, mergedAt: NOW });
         expect(ofType(events, 'TierChanged')[0]).toMatchObject({ to: 'amateur', rollingSpendCents: 33000 });
         expect(ofType(events, 'PointsRedeemed')[0]).toMatchObject({ redemptionId: `merge-${DUPLICATE}-auto-1`, points: 200 });
       });

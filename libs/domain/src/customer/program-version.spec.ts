@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { deciderSpec } from '@relance/testing/decider-spec.js';
 import { customerDecider } from './customer.decide.js';
-import { customerBalance } from './customer.summary.js';
+import { customerBalance, customerLots } from './customer.summary.js';
 import { activeProgram, at, clubInput, enrol, history, line, ofType, purchase } from './customer.fixtures.js';
 
 const spec = deciderSpec(customerDecider);
@@ -28,7 +28,7 @@ describe('a customer whose points were earned under program v1, now that v2 is i
       .when({ type: 'ReviewCustomer', data: {} }, at('2027-03-01T10:00:00.000Z', v2))
       .thenState((state) => {
         expect(customerBalance(state)).toBe(150);
-        expect(state.status === 'active' && state.lots.map((l) => l.expiresAt)).toEqual(['2028-02-01T23:00:00.000Z']);
+        expect(state.status === 'active' && customerLots(state).map((l) => l.expiresAt)).toEqual(['2028-02-01T23:00:00.000Z']);
       });
   });
 

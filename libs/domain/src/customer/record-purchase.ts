@@ -2,10 +2,16 @@ import { pointsForPurchase } from '../program/purchase-points.js';
 import { isRewardUsable } from '../program/rewards.js';
 import { checkPurchaseArithmetic } from '../sale/purchase-record.js';
 import { DomainError } from '../shared/errors.js';
+import { instantMs } from '../shared/instants.js';
 import type { CustomerCommandOf } from './customer.commands.js';
-import type { ActiveCustomer } from './customer.state.js';
+import { remembers, type ActiveCustomer } from './customer.state.js';
 import { record, type CustomerContext, type Decision } from './decision.js';
+import { openPurchase } from './open-purchases.js';
 import { earnPoints } from './points-steps.js';
+import { heldReward } from './reward-book.js';
+
+/** A ticket may be dated this far ahead of the decision (a till whose clock runs fast), no further. */
+export const PURCHASE_FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
 
 export const purchaseLotId = (purchaseId: string): string => `purchase:${purchaseId}`;
 
@@ -27,22 +33,28 @@ export function recordPurchase(command: CustomerCommandOf<'RecordPurchase'>, dec
       path: 'customerId',
     });
   }
-  if (state.purchases.some((p) => p.purchaseId === purchase.purchaseId)) {
+  // Only purchases still open for refunds are in the state: the engine's purchase locator keeps
+  // every purchase id unique for good.
+  if (openPurchase(state.purchases, purchase.purchaseId)) {
     throw new DomainError('purchase-already-recorded', `Purchase ${purchase.purchaseId} is already recorded`, {
       purchaseId: purchase.purchaseId,
     });
+  }
+  // The stream's clock follows purchase dates: none may run far ahead of the decision.
+  if (instantMs(purchase.purchasedAt) > instantMs(context.now) + PURCHASE_FUTURE_TOLERANCE_MS) {
+    throw new DomainError('invalid-command', 'purchasedAt: more than a day in the future', { path: 'purchasedAt' });
   }
   checkPurchaseArithmetic(purchase);
   const points = pointsForPurchase(purchase, context.program.definition.earn, heldTierMultiplier(state, context));
 
   let next = record(decision, { type: 'PurchaseRecorded', data: purchase });
   for (const rewardId of purchase.rewardIdsUsed) {
-    const reward = next.state.rewards.find((r) => r.rewardId === rewardId);
+    const reward = heldReward(next.state.rewards, rewardId);
     // Checked at the time of the sale: a voucher used on its last day stays good when the ticket syncs late.
     if (!reward || !isRewardUsable(reward, purchase.purchasedAt)) {
       throw new DomainError('reward-not-usable', `Reward ${rewardId} cannot be used on this purchase`, {
         rewardId,
-        reason: !reward ? 'unknown' : reward.status === 'redeemed' ? 'already-used' : 'expired',
+        reason: whyNotUsable(next.state, rewardId, reward?.status ?? null),
       });
     }
     next = record(next, {
@@ -62,4 +74,11 @@ export function recordPurchase(command: CustomerCommandOf<'RecordPurchase'>, dec
     },
     context,
   );
+}
+
+/** A reward used or expired long ago has left the state; its id says which. */
+function whyNotUsable(state: ActiveCustomer, rewardId: string, status: 'issued' | 'redeemed' | null): 'unknown' | 'already-used' | 'expired' {
+  if (status === 'redeemed' || remembers(state, 'used-reward', rewardId)) return 'already-used';
+  if (status === 'issued' || remembers(state, 'reward', rewardId)) return 'expired';
+  return 'unknown';
 }

@@ -3,13 +3,14 @@ import { findReward, tierAllows } from '../program/rewards.js';
 import { DomainError } from '../shared/errors.js';
 import { redeemFor } from './automatic-rewards.js';
 import type { CustomerCommandOf } from './customer.commands.js';
+import { remembers } from './customer.state.js';
 import type { CustomerContext, Decision } from './decision.js';
 
 /** PointsRedeemed + RewardIssued (the reward's id is the redemption's). */
 export function redeemReward(command: CustomerCommandOf<'RedeemReward'>, decision: Decision, context: CustomerContext): Decision {
   const { redemptionId, rewardCode } = command.data;
   const { state } = decision;
-  if (state.redemptionIds.includes(redemptionId) || state.rewards.some((r) => r.rewardId === redemptionId)) {
+  if (remembers(state, 'reward', redemptionId)) {
     throw new DomainError('redemption-already-recorded', `Redemption ${redemptionId} is already recorded`, { redemptionId });
   }
   const program = context.program.definition;

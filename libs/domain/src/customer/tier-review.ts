@@ -1,9 +1,11 @@
-import { rollingNetSpend, rollingWindowStart } from '../program/rolling-spend.js';
+import { rollingWindowStart } from '../program/rolling-spend.js';
+import { instantMs } from '../shared/instants.js';
 import { chooseTier } from '../program/tier-choice.js';
 import type { ActiveCustomer } from './customer.state.js';
 import type { CustomerContext, Decision } from './decision.js';
 import { record } from './decision.js';
 import { expireDuePoints } from './points-steps.js';
+import { sumBetween } from './spend.js';
 
 export interface RollingSpend {
   readonly windowStart: string;
@@ -12,7 +14,8 @@ export interface RollingSpend {
 
 export function rollingSpendOf(state: ActiveCustomer, context: CustomerContext): RollingSpend {
   const windowStart = rollingWindowStart(context.now, context.program.definition.tiers.windowMonths, context.timeZone);
-  return { windowStart, spendCents: rollingNetSpend(state.spend, windowStart, context.now) };
+  // Net spend within [windowStart, now]: purchases minus refunds, each counted at its own date.
+  return { windowStart, spendCents: sumBetween(state.spend, instantMs(windowStart), instantMs(context.now)) };
 }
 
 /** TierChanged when the rolling net spend calls for another level (see chooseTier). */

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { CampaignLaunched, CampaignTriggered, MessageSuppressed } from './campaign.events.js';
 import { ConsentGranted, ConsentWithdrawn } from './consent.events.js';
-import { CustomerEnrolled, CustomerErased, CustomerProfileUpdated, CustomersMerged } from './customer.events.js';
+import { CustomerEnrolled, CustomerErased, CustomerProfileUpdated, CustomersMerged, CustomersMergedV2 } from './customer.events.js';
 import {
   ChallengeCompleted,
   PointsAdjusted,
@@ -26,8 +26,9 @@ import { RfmBaselineRecorded, SegmentChanged } from './segment.events.js';
 import { VoucherIssued, VoucherRedeemed } from './voucher.events.js';
 
 /**
- * The event catalog: every event type with the schema of its data. A released type is never edited;
- * a change is a new type (`…V2`) plus an upcaster.
+ * The event catalog: every event type with the schema of its data, superseded versions included (the
+ * store holds them for ever). A released type is never edited; a change is a new type (`…V2`) plus an
+ * upcaster in events/upcasters.ts, through which every reader sees stored events as the current type.
  *
  * The campaign half (CampaignTriggered, MessageSuppressed, CampaignLaunched, the message events,
  * VoucherIssued, VoucherRedeemed, ChallengeCompleted, RfmBaselineRecorded) was settled in place
@@ -39,6 +40,7 @@ export const EVENT_SCHEMAS = {
   CustomerEnrolled,
   CustomerProfileUpdated,
   CustomersMerged,
+  CustomersMergedV2,
   CustomerErased,
   ConsentGranted,
   ConsentWithdrawn,
@@ -76,7 +78,7 @@ export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
 
 export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
 
-export type CustomerEvent = EventOf<'CustomerEnrolled' | 'CustomerProfileUpdated' | 'CustomersMerged' | 'CustomerErased'>;
+export type CustomerEvent = EventOf<'CustomerEnrolled' | 'CustomerProfileUpdated' | 'CustomersMergedV2' | 'CustomerErased'>;
 export type ConsentEvent = EventOf<'ConsentGranted' | 'ConsentWithdrawn'>;
 export type PurchaseEvent = EventOf<'PurchaseRecorded' | 'PurchaseRefunded' | 'VisitRecorded'>;
 export type LoyaltyEvent = EventOf<

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BusinessCategory, CustomerType, Id, IdentityHash, Instant, Sealed, Source } from './primitives.js';
+import { BusinessCategory, CustomerType, Id, IdentityHash, Instant, Sealed, SignedCents, Source } from './primitives.js';
 import { IssuedReward, PointsLot, PurchaseRecord } from './loyalty-state.js';
 
 export const IdentityKeys = z
@@ -44,7 +44,10 @@ export const CustomerProfileUpdated = z
   })
   .strict();
 
-/** What a merged customer hands over to the survivor: the loyalty state that must not be lost. */
+/**
+ * What a merged customer handed over in CustomersMerged (version 1): its loyalty state as the decider
+ * held it then, every purchase included. Superseded by MergeTransferV2; kept to read stored events.
+ */
 export const MergeTransfer = z
   .object({
     lots: z.array(PointsLot),
@@ -56,8 +59,8 @@ export const MergeTransfer = z
 export type MergeTransfer = z.infer<typeof MergeTransfer>;
 
 /**
- * Appended to both streams of a merge: on the duplicate with role "merged" (it is closed and hands
- * over `transferred`), then on the survivor with role "survivor" (it takes `transferred` in).
+ * Version 1 of CustomersMerged, as stored before version 2: read through its upcaster
+ * (events/upcasters.ts), never decided any more.
  */
 export const CustomersMerged = z
   .object({
@@ -65,6 +68,48 @@ export const CustomersMerged = z
     mergedId: Id,
     role: z.enum(['survivor', 'merged']),
     transferred: MergeTransfer,
+    mergedAt: Instant,
+  })
+  .strict();
+
+/** A day's net spend (purchases minus refunds), dated at the start of that local day. */
+export const SpendDay = z.object({ at: Instant, cents: SignedCents }).strict();
+export type SpendDay = z.infer<typeof SpendDay>;
+
+/**
+ * What a merged customer hands over to the survivor, and nothing more: what the survivor's future
+ * decisions need.
+ * - `lots`: the points lots with points left, each with its expiry (they keep burning in order);
+ * - `debtPoints`: points owed from clawbacks, repaid by the survivor's next points;
+ * - `refundablePurchases`: the purchases whose refund window is still open, with what was refunded and
+ *   the points taken back so far, so that a refund after the merge takes back the right points;
+ * - `spend`: the net spend per local day inside the tier window at the merge, for the survivor's tier;
+ * - `rewards`: the rewards still usable.
+ * Not handed over: the tier (the survivor's is reviewed on the combined spend), consents (they carry
+ * their own proof and stay with the record they were given on), visits, and the ids of what the
+ * duplicate recorded (they stay unique through its own stream and the purchase locator).
+ */
+export const MergeTransferV2 = z
+  .object({
+    lots: z.array(PointsLot),
+    debtPoints: z.number().int().min(0),
+    refundablePurchases: z.array(PurchaseRecord),
+    spend: z.array(SpendDay),
+    rewards: z.array(IssuedReward),
+  })
+  .strict();
+export type MergeTransferV2 = z.infer<typeof MergeTransferV2>;
+
+/**
+ * Appended to both streams of a merge: on the duplicate with role "merged" (it is closed and hands
+ * over `transferred`), then on the survivor with role "survivor" (it takes `transferred` in).
+ */
+export const CustomersMergedV2 = z
+  .object({
+    survivorId: Id,
+    mergedId: Id,
+    role: z.enum(['survivor', 'merged']),
+    transferred: MergeTransferV2,
     mergedAt: Instant,
   })
   .strict();

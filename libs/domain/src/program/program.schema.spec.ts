@@ -24,9 +24,17 @@ describe('a valid program', () => {
       name: 'Cave',
       earn: { perEuro: 1, perPurchase: 0, minimumPurchaseCents: 0, categoryMultipliers: {}, promoLines: 'excluded', visits: null },
       tiers: { windowMonths: 12, guaranteeMonths: 0, downgrade: 'one-step', levels: [{ id: 'membre', name: 'Membre', minSpendCents: 0, earnMultiplier: 1 }] },
+      refunds: { windowDays: 365 },
       rewards: [],
       expiry: null,
     });
+  });
+
+  it('takes a refund window of 1 to 730 days', () => {
+    const base = { name: 'Cave', earn: { perEuro: 1 }, tiers: clubInput.tiers, expiry: null };
+    expect(parseProgram({ ...base, refunds: { windowDays: 30 } })).toMatchObject({ success: true, program: { refunds: { windowDays: 30 } } });
+    expect(Object.keys(issuesOf({ ...base, refunds: { windowDays: 0 } }))).toEqual(['refunds.windowDays']);
+    expect(Object.keys(issuesOf({ ...base, refunds: { windowDays: 731 } }))).toEqual(['refunds.windowDays']);
   });
 });
 

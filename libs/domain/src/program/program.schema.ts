@@ -58,6 +58,15 @@ const Tiers = z.strictObject({
   levels: TierLevels,
 });
 
+const Refunds = z.strictObject({
+  /**
+   * A purchase can be refunded (and its points taken back) until 00:00 local time on the day after
+   * its date + windowDays: a refund dated later is refused. Past it, the purchase's details are
+   * forgotten, so the window also bounds what is kept of a customer who buys every day.
+   */
+  windowDays: z.int().min(1).max(730).default(365),
+});
+
 const Reward = z.strictObject({
   id: Id,
   name: z.string().min(1).max(200),
@@ -78,6 +87,7 @@ export const Program = z
     name: z.string().min(1).max(200),
     earn: EarnRules,
     tiers: Tiers,
+    refunds: Refunds.default({ windowDays: 365 }),
     rewards: Rewards,
     /** Null: points never expire. */
     expiry: z.strictObject({ months: z.int().min(1).max(120) }).nullable(),

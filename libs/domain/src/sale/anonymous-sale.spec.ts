@@ -1,9 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { deciderSpec } from '@relance/testing/decider-spec.js';
-import { line } from '../customer/customer.fixtures.js';
+import { activeProgram, clubInput, line, PARIS } from '../customer/customer.fixtures.js';
 import { anonymousSaleDecider, type AnonymousSaleCommand, type AnonymousSaleEvent } from './anonymous-sale.js';
 
 const spec = deciderSpec(anonymousSaleDecider);
+/** Refunds within 30 days. */
+const shop = { timeZone: PARIS, program: activeProgram({ ...clubInput, refunds: { windowDays: 30 } }) };
 const SOLD = '2026-04-02T16:00:00.000Z';
 
 const sale: Extract<AnonymousSaleCommand, { type: 'RecordPurchase' }> = {
@@ -29,23 +31,23 @@ const refund = (refundId: string, lines?: { lineNo: number; quantity: number }[]
 
 describe('no sale yet', () => {
   it('records an anonymous sale, and nothing about points', () => {
-    spec.given([]).when(sale, undefined).then(recorded);
+    spec.given([]).when(sale, shop).then(recorded);
   });
 
   it('has no sale to refund', () => {
-    spec.given([]).when(refund('r1'), undefined).thenThrows('purchase-not-found', { purchaseId: 'anon-1' });
+    spec.given([]).when(refund('r1'), shop).thenThrows('purchase-not-found', { purchaseId: 'anon-1' });
   });
 });
 
 describe('a recorded anonymous sale', () => {
   it('refuses to be recorded twice', () => {
-    spec.given(recorded).when(sale, undefined).thenThrows('purchase-already-recorded');
+    spec.given(recorded).when(sale, shop).thenThrows('purchase-already-recorded');
   });
 
   it('is refunded in part, per line, in proportion', () => {
     spec
       .given(recorded)
-      .when(refund('r1', [{ lineNo: 1, quantity: 2 }]), undefined)
+      .when(refund('r1', [{ lineNo: 1, quantity: 2 }]), shop)
       .then([
         {
           type: 'PurchaseRefunded',
@@ -70,7 +72,7 @@ describe('a recorded anonymous sale', () => {
     ];
     spec
       .given(partly)
-      .when(refund('r2'), undefined)
+      .when(refund('r2'), shop)
       .thenEvents((events) =>
         expect(events).toEqual([
           expect.objectContaining({
@@ -85,7 +87,15 @@ describe('a recorded anonymous sale', () => {
           }),
         ]),
       );
-    spec.given(partly).when(refund('r2', [{ lineNo: 1, quantity: 2 }]), undefined).thenThrows('refund-exceeds-purchase', { lineNo: 1, remaining: 1 });
-    spec.given(partly).when(refund('r1', [{ lineNo: 2, quantity: 1 }]), undefined).thenThrows('refund-already-recorded');
+    spec.given(partly).when(refund('r2', [{ lineNo: 1, quantity: 2 }]), shop).thenThrows('refund-exceeds-purchase', { lineNo: 1, remaining: 1 });
+    spec.given(partly).when(refund('r1', [{ lineNo: 2, quantity: 1 }]), shop).thenThrows('refund-already-recorded');
+  });
+});
+
+describe('a sale past its refund window (30 days)', () => {
+  it('is refunded on its last day, 2 May, and no later', () => {
+    const dated = (refundedAt: string): AnonymousSaleCommand => ({ type: 'RefundPurchase', data: { purchaseId: 'anon-1', refundId: 'r9', refundedAt, storeId: 'store-1', reason: null } });
+    spec.given(recorded).when(dated('2026-05-02T21:59:59.000Z'), shop).thenEvents((events) => expect(events.map((e) => e.type)).toEqual(['PurchaseRefunded']));
+    spec.given(recorded).when(dated('2026-05-02T22:00:00.000Z'), shop).thenThrows('refund-window-closed', { purchaseId: 'anon-1', closedAt: '2026-05-02T22:00:00.000Z' });
   });
 });

@@ -5,6 +5,9 @@ import { PurchaseRecorded } from '../events/purchase.events.js';
 import { assertNever, type Decider } from '../shared/decider.js';
 import { DomainError } from '../shared/errors.js';
 import { RefundPurchase } from '../customer/customer.commands.js';
+import type { Program } from '../program/program.schema.js';
+import { refundClosesAt } from '../program/refund-window.js';
+import { isBefore } from '../shared/instants.js';
 import { applyRefund, checkPurchaseArithmetic, purchaseRecordOf } from './purchase-record.js';
 import { refundLineAmounts } from './refund-lines.js';
 
@@ -25,6 +28,12 @@ export const RecordAnonymousPurchase = z.strictObject({
 export const AnonymousSaleCommand = z.discriminatedUnion('type', [RecordAnonymousPurchase, RefundPurchase]);
 export type AnonymousSaleCommand = z.infer<typeof AnonymousSaleCommand>;
 
+/** What a sale's decisions need besides the command: the merchant's zone and program (its refund window). */
+export interface SaleContext {
+  readonly timeZone: string;
+  readonly program: { readonly definition: Program };
+}
+
 export function evolveAnonymousSale(state: AnonymousSaleState, event: AnonymousSaleEvent): AnonymousSaleState {
   switch (event.type) {
     case 'PurchaseRecorded':
@@ -40,7 +49,7 @@ export function evolveAnonymousSale(state: AnonymousSaleState, event: AnonymousS
   }
 }
 
-export function decideAnonymousSale(command: AnonymousSaleCommand, state: AnonymousSaleState): AnonymousSaleEvent[] {
+export function decideAnonymousSale(command: AnonymousSaleCommand, state: AnonymousSaleState, context: SaleContext): AnonymousSaleEvent[] {
   switch (command.type) {
     case 'RecordPurchase': {
       if (state.status === 'recorded') {
@@ -59,6 +68,11 @@ export function decideAnonymousSale(command: AnonymousSaleCommand, state: Anonym
       if (state.refundIds.includes(refundId)) {
         throw new DomainError('refund-already-recorded', `Refund ${refundId} is already recorded`, { refundId });
       }
+      // The same window as a customer's purchase (see RefundPurchase on the customer decider).
+      const closesAt = refundClosesAt(state.purchase.purchasedAt, context.program.definition.refunds.windowDays, context.timeZone);
+      if (!isBefore(refundedAt, closesAt)) {
+        throw new DomainError('refund-window-closed', `Purchase ${purchaseId} could be refunded until ${closesAt}`, { purchaseId, closedAt: closesAt });
+      }
       const lines = refundLineAmounts(state.purchase, command.data.lines);
       const amountCents = lines.reduce((sum, line) => sum + line.amountCents, 0);
       return [
@@ -70,8 +84,8 @@ export function decideAnonymousSale(command: AnonymousSaleCommand, state: Anonym
   }
 }
 
-export const anonymousSaleDecider: Decider<AnonymousSaleState, AnonymousSaleCommand, AnonymousSaleEvent> = {
+export const anonymousSaleDecider: Decider<AnonymousSaleState, AnonymousSaleCommand, AnonymousSaleEvent, SaleContext> = {
   initialState: () => ({ status: 'none' }),
   evolve: evolveAnonymousSale,
-  decide: (command, state) => decideAnonymousSale(command, state),
+  decide: decideAnonymousSale,
 };

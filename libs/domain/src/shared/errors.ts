@@ -27,6 +27,8 @@ export const DOMAIN_ERROR_CODES = {
   /** A refund larger than what is left to refund. → 422 */
   'refund-exceeds-purchase': 'unprocessable',
   'refund-already-recorded': 'conflict',
+  /** A refund dated after the purchase's refund window (details.closedAt), or of a purchase past it. → 422 */
+  'refund-window-closed': 'unprocessable',
   'visit-already-recorded': 'conflict',
   /** Not enough points for the reward (details.balance, details.required). → 422 */
   'insufficient-points': 'unprocessable',

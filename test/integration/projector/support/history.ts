@@ -1,4 +1,4 @@
-import { streams, type CustomersMerged, type DomainEvent } from '@relance/domain';
+import { streams, type CustomersMergedV2, type DomainEvent } from '@relance/domain';
 import type { z } from 'zod';
 import { line, type Shop } from './shop.js';
 
@@ -17,7 +17,7 @@ export async function writeHistory(shop: Shop): Promise<void> {
   await shop.enrol('bob2', '2026-01-20T09:00:00.000Z');
   await shop.purchase('bob2', 'B-2', '2026-01-21T11:00:00.000Z', [line(1, 4000)]);
   const [merged] = await shop.do('bob2', { type: 'MergeInto', data: { survivorId: 'bob' } }, '2026-02-01T09:00:00.000Z');
-  const { transferred, mergedAt } = merged!.data as z.infer<typeof CustomersMerged>;
+  const { transferred, mergedAt } = merged!.data as z.infer<typeof CustomersMergedV2>;
   await shop.do('bob', { type: 'AbsorbCustomer', data: { mergedId: 'bob2', transferred, mergedAt } }, '2026-02-01T09:00:00.000Z');
 
   await shop.enrol('chloe', '2026-01-05T09:00:00.000Z');
