@@ -20,7 +20,11 @@ beforeAll(async () => {
   await dropDemoDatabase();
 });
 
+/** Demos still running: a test that fails before stopping its demo must not leave it (and jest) running. */
+const running = new Set<{ stop: () => Promise<number | null> }>();
+
 afterAll(async () => {
+  await Promise.all([...running].map((demo) => demo.stop()));
   await rm(stateDir, { recursive: true, force: true });
   await dropDemoDatabase();
 });
@@ -89,6 +93,18 @@ async function startDemo(): Promise<{ output: string; engineUrl: string; stop: (
   });
   let output = '';
   const exited = new Promise<number | null>((resolve) => demo.on('exit', resolve));
+  const handle = {
+    stop: async () => {
+      demo.kill('SIGINT');
+      // Ctrl-C stops both apps within their grace period; past it, nothing is left behind.
+      const timer = setTimeout(() => demo.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      running.delete(handle);
+      return code;
+    },
+  };
+  running.add(handle);
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -98,14 +114,7 @@ async function startDemo(): Promise<{ output: string; engineUrl: string; stop: (
     demo.stderr.on('data', onData);
     void exited.then((code) => reject(new Error(`demo exited with ${code} before it was ready:\n${output}`)));
   });
-  return {
-    output,
-    engineUrl: `http://127.0.0.1:${enginePort}`,
-    stop: async () => {
-      demo.kill('SIGINT');
-      return exited;
-    },
-  };
+  return { output, engineUrl: `http://127.0.0.1:${enginePort}`, stop: handle.stop };
 }
 
 async function getJson(baseUrl: string, url: string, token: string): Promise<{ status: number; body: unknown }> {

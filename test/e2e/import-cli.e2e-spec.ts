@@ -38,7 +38,7 @@ describe('relance import customers', () => {
     expect((await readFile(rejects, 'utf8')).trim().split('\n')).toEqual([
       `${file}:4: e_mail: not a valid email address`,
       `${file}:5: duplicate-identity: This email is already used by customer CARTE-001`,
-      `${file}:7: storeId: unknown store "marseille" (stores: halles, croix-rousse)`,
+      `${file}:7: magasin: unknown store "marseille" (stores: halles, croix-rousse)`,
     ]);
     const before = await engine.eventCount(merchantId);
     const again = await importing('customers', 'clients-caisse.csv', ['--rejects', rejects]);

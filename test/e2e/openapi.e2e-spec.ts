@@ -53,7 +53,7 @@ describe('GET /docs/json', () => {
     expect(record.security).toEqual([{ apiKey: [] }]);
     expect(record.parameters.map((p) => p.name)).toContain('Idempotency-Key');
     expect(record.requestBody).toMatchObject({ content: { 'application/json': { schema: { properties: { currency: { const: 'EUR' } }, additionalProperties: false } } } });
-    expect(Object.keys(record.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '403', '404', '409', '413', '422']));
+    expect(Object.keys(record.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '403', '404', '409', '413', '422', '503']));
     const webhook = doc.paths['/v1/webhooks/shopify/{merchantId}']!.post!;
     expect(webhook.security).toEqual([]);
     expect(webhook.parameters.map((p) => p.name)).toContain('X-Shopify-Hmac-Sha256');

@@ -4,6 +4,8 @@ import type { LogLevel } from '@nestjs/common';
 import { httpMetrics, METRICS, type AppConfig } from '@relance/platform';
 import type { Registry } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
+import { parseApiKey, secretMatches } from './auth/api-key-token.js';
+import { ApiKeysRepository } from './auth/api-keys.repository.js';
 import { EngineModule, type EngineOptions } from './engine.module.js';
 import { registerDocs } from './http/docs.routes.js';
 import { openApiDocument } from './http/openapi.js';
@@ -30,7 +32,12 @@ export async function createEngineApp(options: EngineOptions): Promise<NestFasti
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
-  registerDocs(fastify, openApiDocument('1'));
+  const keys = app.get(ApiKeysRepository);
+  registerDocs(fastify, openApiDocument('1'), async (token) => {
+    const parsed = parseApiKey(token);
+    const key = parsed ? await keys.find(parsed.keyId) : null;
+    return !!parsed && !!key && !key.revoked && secretMatches(parsed.secret, key.secretHash);
+  });
   // Request durations by route pattern (never by concrete URL: ids would explode the label set).
   const { requests } = httpMetrics(app.get<Registry>(METRICS));
   fastify.addHook('onResponse', (request, reply, done) => {

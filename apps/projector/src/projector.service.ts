@@ -1,11 +1,27 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '@relance/event-store';
-import { CLOCK, CONFIG, EVENT_STORE, KEY_STORE, MERCHANTS, METRICS, PG_POOL, type AppConfig, type Clock, type CustomerKeyStore, type MerchantDirectory, type Registry } from '@relance/platform';
+import {
+  CLOCK,
+  CONFIG,
+  EVENT_STORE,
+  HEALTH_CHECKS,
+  KEY_STORE,
+  MERCHANTS,
+  METRICS,
+  PG_POOL,
+  type AppConfig,
+  type Clock,
+  type CustomerKeyStore,
+  type HealthCheck,
+  type MerchantDirectory,
+  type Registry,
+} from '@relance/platform';
 import type pg from 'pg';
 import { PROJECTIONS } from './projections/index.js';
 import { RfmScheduler } from './rfm/rfm-scheduler.js';
 import { ProfileOpener } from './runner/profile-opener.js';
 import { ProjectionRunner } from './runner/projection-runner.js';
+import { progressProblems } from './runner/progress-problems.js';
 import { ProjectorMetrics } from './runner/projector-metrics.js';
 
 /** Starts the projection runner and the RFM schedule with the application, stops them with it. */
@@ -23,6 +39,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(MERCHANTS) private readonly merchants: MerchantDirectory,
     @Inject(METRICS) private readonly registry: Registry,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[],
   ) {}
 
   onApplicationBootstrap(): void {
@@ -38,7 +55,18 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       metrics: new ProjectorMetrics(this.registry),
       batchSize: this.config.projectorBatchSize,
     });
-    void this.runner.run().catch((error: unknown) => this.logger.error(`Projection runner stopped: ${String(error)}`));
+    const runner = this.runner;
+    void runner.run().catch((error: unknown) => this.logger.error(`Projection runner stopped: ${String(error)}`));
+    // Degraded, with the reasons, while a projection of this process is stopped, has a merchant's part
+    // waiting, or lags the log's head by more than LAG_ALERT_SECONDS.
+    this.checks.push({
+      name: 'projections',
+      kind: 'progress',
+      check: async () => {
+        const problems = progressProblems(runner.status(), this.config.lagAlertSeconds);
+        if (problems.length > 0) throw new Error(problems.join('; '));
+      },
+    });
     this.scheduler = new RfmScheduler(this.pool, this.store, this.clock, this.merchants, this.config.rfmRunHour, this.logger);
     this.scheduler.start();
   }

@@ -1,3 +1,5 @@
+export * from './events/limits.js';
+export * from './events/storable.js';
 export * from './events/primitives.js';
 export * from './events/metadata.js';
 export * from './events/catalog.js';

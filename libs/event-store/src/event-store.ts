@@ -132,6 +132,24 @@ export interface SubscribeOptions {
   readonly minReadIntervalMs?: number;
 }
 
+/** How far a reader is behind the log's head. */
+export interface Backlog {
+  /**
+   * Committed events after the reader's position that match its filter, whether or not a reader may
+   * read them yet (an append still in flight holds readers back, not this count).
+   */
+  readonly events: number;
+  /**
+   * False when counting stopped at the adapter's limit (PostgreSQL: BACKLOG_COUNT_LIMIT): `events` is
+   * then a lower bound. Lag is an alarm, not a census, and counting costs a scan.
+   */
+  readonly complete: boolean;
+  /** Age in seconds of the oldest of them (when it was recorded); 0 when there is none. */
+  readonly seconds: number;
+}
+
+export const BACKLOG_COUNT_LIMIT = 100_000;
+
 /** One delivery: handle the events, then store `checkpoint` (with the handler's writes, ideally). */
 export interface SubscriptionBatch {
   readonly events: readonly RecordedEvent[];
@@ -159,6 +177,8 @@ export interface EventStore {
    * misses nothing. It can lag a just-committed append while an older write is still in flight.
    */
   headPosition(): Promise<LogPosition>;
+  /** The events a reader at `after` (with this filter) has not read yet, and how old the oldest is. */
+  backlog(after: LogPosition, filter?: EventFilter): Promise<Backlog>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -73,9 +73,26 @@ describe('configuration', () => {
     expect(problemsOf({ PII_MASTER_KEY: KEY, PII_MASTER_KEY_FILE: file })).toEqual([expect.stringMatching(/not both/)]);
   });
 
+  it('reads the lag that turns /health degraded, in seconds', () => {
+    expect(loadConfig({}).lagAlertSeconds).toBe(60);
+    expect(loadConfig({ LAG_ALERT_SECONDS: '5' }).lagAlertSeconds).toBe(5);
+    expect(problemsOf({ LAG_ALERT_SECONDS: '0' })).toEqual([expect.stringMatching(/^LAG_ALERT_SECONDS: must be an integer between 1 and 86400/)]);
+  });
+
   it('never prints a database password', () => {
     const [problem] = problemsOf({ DATABASE_URL: 'mysql://app:s3cret@db/relance' });
     expect(problem).toContain('app:***@');
     expect(problem).not.toContain('s3cret');
+  });
+
+  it('takes the metrics token from the variable or a file, and refuses a short one', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: 'x'.repeat(32) }).metricsToken).toBe('x'.repeat(32));
+    const dir = mkdtempSync(path.join(tmpdir(), 'relance-config-'));
+    writeFileSync(path.join(dir, 'token'), `${'y'.repeat(40)}\n`);
+    expect(loadConfig({ METRICS_TOKEN_FILE: path.join(dir, 'token') }).metricsToken).toBe('y'.repeat(40));
+    expect(problemsOf({ METRICS_TOKEN: 'short' })).toEqual([expect.stringMatching(/^METRICS_TOKEN: must be at least 24/)]);
+    expect(problemsOf({ METRICS_TOKEN: 'with spaces inside it is not a token' })).toEqual([expect.stringMatching(/^METRICS_TOKEN:/)]);
+    expect(problemsOf({ METRICS_TOKEN: 'x'.repeat(32), METRICS_TOKEN_FILE: path.join(dir, 'token') })).toEqual([expect.stringMatching(/not both/)]);
   });
 });

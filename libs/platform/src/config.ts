@@ -8,6 +8,8 @@ import path from 'node:path';
 export interface AppConfig {
   readonly databaseUrl: string;
   readonly databasePoolMax: number;
+  /** How long a starting engine or projector waits for PostgreSQL before it gives up and exits. */
+  readonly databaseWaitSeconds: number;
   readonly redisUrl: string;
   readonly eventStore: 'postgres' | 'eventstoredb';
   readonly eventStoreUrl: string | undefined;
@@ -30,6 +32,13 @@ export interface AppConfig {
   readonly rfmRunHour: number;
   /** Budget of the engine's cache of folded streams, in estimated bytes of the states it holds. */
   readonly streamCacheBytes: number;
+  /** Bearer token that opens /metrics to requests from other hosts; undefined: /metrics is local only. */
+  readonly metricsToken: string | undefined;
+  /**
+   * A projection or subscription whose oldest unapplied event is this old turns /health degraded
+   * (one that fails turns it degraded at once).
+   */
+  readonly lagAlertSeconds: number;
 }
 
 export type Requirement = 'piiMasterKey';
@@ -46,6 +55,7 @@ type Env = Record<string, string | undefined>;
 export const CONFIG_DEFAULTS = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/relance',
   DATABASE_POOL_MAX: '10',
+  DATABASE_WAIT_SECONDS: '30',
   REDIS_URL: 'redis://127.0.0.1:6379',
   EVENT_STORE: 'postgres',
   HTTP_HOST: '127.0.0.1',
@@ -60,6 +70,7 @@ export const CONFIG_DEFAULTS = {
   PROJECTOR_BATCH_SIZE: '2000',
   RFM_RUN_HOUR: '4',
   STREAM_CACHE_BYTES: '268435456',
+  LAG_ALERT_SECONDS: '60',
 } as const;
 
 export function loadConfig(env: Env = process.env, requirements: readonly Requirement[] = []): AppConfig {
@@ -85,6 +96,7 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
   }
 
   const piiMasterKey = masterKey(env, problems);
+  const metricsToken = secret(env, 'METRICS_TOKEN', 24, problems);
   if (requirements.includes('piiMasterKey') && !piiMasterKey && !problems.some((p) => p.startsWith('PII_MASTER_KEY'))) {
     problems.push(
       'PII_MASTER_KEY: required (base64 of 32 random bytes; `npx relance keys master` prints a new one), ' +
@@ -100,6 +112,7 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
   const config: AppConfig = {
     databaseUrl,
     databasePoolMax: integer(get('DATABASE_POOL_MAX'), 'DATABASE_POOL_MAX', 1, 500, problems),
+    databaseWaitSeconds: integer(get('DATABASE_WAIT_SECONDS'), 'DATABASE_WAIT_SECONDS', 0, 3600, problems),
     redisUrl,
     eventStore,
     eventStoreUrl,
@@ -116,6 +129,8 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
     projectorBatchSize: integer(get('PROJECTOR_BATCH_SIZE'), 'PROJECTOR_BATCH_SIZE', 1, 50_000, problems),
     rfmRunHour: integer(get('RFM_RUN_HOUR'), 'RFM_RUN_HOUR', 0, 23, problems),
     streamCacheBytes: integer(get('STREAM_CACHE_BYTES'), 'STREAM_CACHE_BYTES', 0, 64 * 1024 ** 3, problems),
+    metricsToken,
+    lagAlertSeconds: integer(get('LAG_ALERT_SECONDS'), 'LAG_ALERT_SECONDS', 1, 86_400, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -140,6 +155,27 @@ function integer(value: string, name: string, min: number, max: number, problems
     return min;
   }
   return n;
+}
+
+/** A secret from NAME or from the file NAME_FILE (one of them), at least `minLength` visible characters. */
+function secret(env: Env, name: string, minLength: number, problems: string[]): string | undefined {
+  const direct = env[name]?.trim();
+  const file = env[`${name}_FILE`]?.trim();
+  if (direct && file) {
+    problems.push(`${name} / ${name}_FILE: set one of them, not both`);
+    return undefined;
+  }
+  if (file && !existsSync(file)) {
+    problems.push(`${name}_FILE: file "${file}" does not exist`);
+    return undefined;
+  }
+  const value = file ? readFileSync(file, 'utf8').trim() : direct;
+  if (!value) return undefined;
+  if (value.length < minLength || !/^[\x21-\x7e]+$/.test(value)) {
+    problems.push(`${file ? `${name}_FILE` : name}: must be at least ${minLength} visible ASCII characters, without spaces (e.g. \`openssl rand -hex 32\`)`);
+    return undefined;
+  }
+  return value;
 }
 
 function masterKey(env: Env, problems: string[]): Buffer | undefined {

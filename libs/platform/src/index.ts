@@ -7,3 +7,4 @@ export * from './pii/index.js';
 export * from './clock.js';
 export * from './metrics.js';
 export * from './nest/index.js';
+export * from './subscription-progress.js';

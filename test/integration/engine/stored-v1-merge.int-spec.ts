@@ -52,6 +52,23 @@ afterAll(async () => env.close());
 
 const context = (now: string) => ({ now, timeZone: 'Europe/Paris', program });
 
+/**
+ * The rows of that time as the customers table holds them since personal data is sealed in read models
+ * (migration 0040): the clear profile columns gave way to the event's sealed profile and the two facts
+ * derived from the birth date. Every other column and table is compared as it was written.
+ */
+function withSealedCustomers(readModels: Record<string, unknown[]>): Record<string, unknown[]> {
+  const cleared = ['first_name', 'last_name', 'company_name', 'email', 'phone', 'postal_address', 'birth_date', 'profile_readable'];
+  const sealedProfile = (customerId: string) =>
+    (fixture.events.find((e) => e.type === 'CustomerEnrolled' && (e.data as { customerId: string }).customerId === customerId)!.data as { profile: string })
+      .profile;
+  const customers = (readModels.customers as Record<string, unknown>[]).map((row) => {
+    const kept = Object.fromEntries(Object.entries(row).filter(([column]) => !cleared.includes(column)));
+    return { ...kept, profile: sealedProfile(row.customer_id as string), birthday: null, adult_since: null };
+  });
+  return { ...readModels, customers };
+}
+
 describe('a merge stored as CustomersMerged version 1', () => {
   it('folds, through the engine, to the balance, debt, lots, tier, spend and rewards the code that stored it read', async () => {
     const folder = customerFolder(program.definition);
@@ -91,7 +108,7 @@ describe('a merge stored as CustomersMerged version 1', () => {
     try {
       await appendStored(before);
       await before.project();
-      expect(await snapshot(before.pool, M)).toEqual(fixture.readModels);
+      expect(await snapshot(before.pool, M)).toEqual(withSealedCustomers(fixture.readModels));
       const [balance] = (fixture.readModels.points_balances as { customer_id: string; balance: number }[]).filter((b) => b.customer_id === 'surv');
       expect(balance?.balance).toBe(170);
     } finally {

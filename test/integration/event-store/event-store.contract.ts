@@ -166,8 +166,9 @@ export function eventStoreContract(createSubject: () => Promise<ContractSubject>
     it('moves the head position forward on append, never past a transaction still open', async () => {
       const before = await store.headPosition();
       const result = await store.append(`${uniquePrefix('c')}-h`, [testEvent('Head')], 'no-stream');
-      // The head is the end of the settled log: while an older transaction (another test file's,
-      // say) is still open, it stays below that transaction's events, so it may reach ours a bit later.
+      // The head is the end of the settled log: while an older append to this log (another test
+      // file's, say) is still in flight, it stays below that append, so it may reach ours a moment
+      // later. Transactions that do not append (in this database or any other) do not hold it back.
       let after = await store.headPosition();
       for (let tries = 0; comparePositions(after, result.position) < 0 && tries < 200; tries++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -176,6 +177,25 @@ export function eventStoreContract(createSubject: () => Promise<ContractSubject>
       expect(comparePositions(after, result.position)).toBeGreaterThanOrEqual(0);
       expect(comparePositions(after, before)).toBe(1);
       expect(comparePositions(START, after)).toBe(-1);
+    });
+  });
+
+  describe('the backlog of a reader', () => {
+    it('counts the events after a position that match the filter, and the age of the oldest', async () => {
+      const prefix = uniquePrefix('c');
+      const start = await store.headPosition();
+      const first = await store.append(`${prefix}-a`, [testEvent('A1'), testEvent('A2')], 'no-stream');
+      await store.append(`${prefix}-b`, [testEvent('B1')], 'no-stream');
+      const mine = { streamPrefixes: [`${prefix}-`] };
+      expect(await store.backlog(start, mine)).toMatchObject({ events: 3, complete: true });
+      expect(await store.backlog(first.position, mine)).toMatchObject({ events: 1, complete: true });
+      expect(await store.backlog(start, { streamPrefixes: [`${prefix}-b`] })).toMatchObject({ events: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const aged = await store.backlog(start, mine);
+      expect(aged.seconds).toBeGreaterThanOrEqual(1);
+      expect(aged.seconds).toBeLessThan(60);
+      const [last] = (await store.readStream(`${prefix}-b`)).events;
+      expect(await store.backlog(last!.position, mine)).toEqual({ events: 0, complete: true, seconds: 0 });
     });
   });
 

@@ -37,8 +37,8 @@ describe('blue/green rebuild', () => {
 
       const report = await rebuild(PROJECTIONS, { ...options(), batchSize: 11 });
       expect(report.projections).toEqual(PROJECTIONS.map((p) => p.name));
-      // A rebuild is caught up as of the oldest transaction open in the cluster; the live projector,
-      // back in charge, applies whatever that held back.
+      // A rebuild is caught up as of the read horizon (an append to this log in flight holds it); the
+      // live projector, back in charge, applies whatever that held back.
       while (!(await caughtUp())) await new Promise((r) => setTimeout(r, 50));
       expect(await snapshot(env.pool)).toEqual(incremental);
       expect(await indexNames()).toEqual(indexesBefore);

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { startService } from '../service-start.js';
 
 export const engineCommand: Command = {
   name: 'engine',
@@ -8,8 +9,6 @@ export const engineCommand: Command = {
     const { loadConfig } = await import('@relance/platform');
     const config = loadConfig(process.env, ['piiMasterKey']);
     const { startEngine } = await import('../../../engine/src/main.js');
-    await startEngine(config);
-    // Keeps running: the HTTP server holds the event loop open until a signal closes the app.
-    return new Promise<number>(() => undefined);
+    return startService('engine', config, () => startEngine(config));
   },
 };

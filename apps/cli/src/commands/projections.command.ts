@@ -28,9 +28,20 @@ export const projectionsCommand: Command = {
       if (action === 'status') {
         const { projectionStatus } = await import('../../../projector/src/rebuild/projection-status.js');
         const status = await projectionStatus(kit.pool, kit.store, PROJECTIONS);
-        console.log(`log head: ${status.head}`);
-        console.table(status.projections);
-        return 0;
+        console.table(
+          status.projections.map((p) => ({
+            projection: p.name,
+            state: p.state,
+            'lag (events)': p.lagEvents,
+            'lag (s)': p.lagSeconds,
+            writer: p.writer ? 'yes' : 'no',
+            version: p.needsRebuild ? `${p.builtVersion} (code: ${p.codeVersion}, rebuild)` : p.codeVersion,
+            rebuild: p.rebuild ?? '',
+          })),
+        );
+        for (const problem of status.problems) console.log(problem);
+        // Non-zero while a projection is stopped or a merchant's part waits: scripts and monitors can tell.
+        return status.problems.length > 0 ? 3 : 0;
       }
       const { rebuild } = await import('../../../projector/src/rebuild/rebuild.js');
       const started = performance.now();

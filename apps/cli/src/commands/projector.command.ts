@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { startService } from '../service-start.js';
 
 export const projectorCommand: Command = {
   name: 'projector',
@@ -8,8 +9,6 @@ export const projectorCommand: Command = {
     const { loadConfig } = await import('@relance/platform');
     const config = loadConfig(process.env, ['piiMasterKey']);
     const { startProjector } = await import('../../../projector/src/main.js');
-    await startProjector(config);
-    // Keeps running: the HTTP server holds the event loop open until a signal closes the app.
-    return new Promise<number>(() => undefined);
+    return startService('projector', config, () => startProjector(config));
   },
 };

@@ -35,7 +35,11 @@ export class AppProcess {
     return new AppProcess(name, env);
   }
 
-  /** Resolves once GET /health answers 200; rejects if the process exits or the time is up. */
+  /**
+   * Resolves once GET /health answers 200, or says the app is up but degraded (its dependencies answer,
+   * some of its background work is stopped or behind: it serves, and the reason is printed); rejects if
+   * the process exits or the time is up.
+   */
   async waitHealthy(baseUrl: string, timeoutMs: number): Promise<void> {
     let exitCode: number | undefined;
     void this.exited.then((code) => (exitCode = code));
@@ -46,7 +50,12 @@ export class AppProcess {
       try {
         const res = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(2_000) });
         if (res.status === 200) return;
-        last = `/health answered ${res.status}: ${await res.text()}`;
+        const text = await res.text();
+        if (degraded(text)) {
+          console.warn(`The ${this.name} is up but degraded: ${text}`);
+          return;
+        }
+        last = `/health answered ${res.status}: ${text}`;
       } catch (error) {
         last = (error as Error).message;
       }
@@ -65,5 +74,13 @@ export class AppProcess {
       return code;
     }
     return this.exited;
+  }
+}
+
+function degraded(body: string): boolean {
+  try {
+    return (JSON.parse(body) as { status?: string }).status === 'degraded';
+  } catch {
+    return false;
   }
 }

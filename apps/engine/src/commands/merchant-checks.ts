@@ -1,3 +1,4 @@
+import { birthDateProblem, businessInstantProblem, localDateOf, type CustomerContext } from '@relance/domain';
 import type { MerchantConfig } from '@relance/platform';
 import { RequestRejected } from '../http/api-errors.js';
 
@@ -10,4 +11,21 @@ export function requireStore(merchant: MerchantConfig, storeId: string, path = '
 /** Instants arrive with any offset; events hold them in UTC. */
 export function utc(instant: string): string {
   return new Date(instant).toISOString();
+}
+
+/**
+ * A business instant (when a purchase, refund, visit or consent happened) in UTC, refused with its
+ * path when it is outside LIMITS' range as of the engine's clock.
+ */
+export function businessInstant(instant: string, path: string, context: Pick<CustomerContext, 'now'>): string {
+  const problem = businessInstantProblem(instant, context.now);
+  if (problem) throw new RequestRejected([{ path, message: problem }]);
+  return utc(instant);
+}
+
+/** A birth date after the merchant's today is refused with its path (the schema refuses those before 1900). */
+export function requirePlausibleBirthDate(birthDate: string | null | undefined, path: string, context: Pick<CustomerContext, 'now' | 'timeZone'>): void {
+  if (!birthDate) return;
+  const problem = birthDateProblem(birthDate, localDateOf(context.now, context.timeZone));
+  if (problem) throw new RequestRejected([{ path, message: problem }]);
 }

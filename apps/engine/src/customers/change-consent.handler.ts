@@ -3,7 +3,7 @@ import { customerFolder, decideCustomerOutcome, requireActive, streams, type Cus
 import { z } from 'zod';
 import type { CommandEnvelope } from '../commands/command-envelope.js';
 import { DecisionContexts } from '../commands/decision-context.js';
-import { utc } from '../commands/merchant-checks.js';
+import { businessInstant } from '../commands/merchant-checks.js';
 import { StreamCommandRunner } from '../commands/stream-command-runner.js';
 import type { GrantConsentBody, WithdrawConsentBody } from './customer.schemas.js';
 import { ProfileVault } from './profile-vault.js';
@@ -44,9 +44,9 @@ export class ChangeConsentHandler implements ICommandHandler<ChangeConsentComman
     const { merchantId } = envelope;
     const context = this.contexts.forMerchant(merchantId);
     const { channel, purpose, source } = change.body;
-    const proof = await sealProof(this.vault, merchantId, customerId, change.body.proof);
     const given = change.action === 'grant' ? change.body.grantedAt : change.body.withdrawnAt;
-    const at = given ? utc(given) : undefined;
+    const at = given ? businessInstant(given, change.action === 'grant' ? 'grantedAt' : 'withdrawnAt', context) : undefined;
+    const proof = await sealProof(this.vault, merchantId, customerId, change.body.proof);
     const command: CustomerCommandOf<'GrantConsent'> | CustomerCommandOf<'WithdrawConsent'> =
       change.action === 'grant'
         ? { type: 'GrantConsent', data: { channel, purpose, source, proof, ...(at ? { grantedAt: at } : {}) } }

@@ -1,25 +1,36 @@
 import { z } from 'zod';
-import { BusinessCategory, Channel, ConsentPurpose, CustomerType, Id, LocalDate, Source, VisitKind } from '@relance/domain';
+import { BusinessCategory, Channel, ConsentPurpose, CustomerType, Id, LIMITS, Source, StorableText, VisitKind } from '@relance/domain';
 import { isValidEmail, normalisePhone } from './identity.js';
 
 // What the API accepts for customers, consents, visits and redemptions. Strict objects: an unknown
 // field is an error, never silently dropped. Personal data arrives here in clear and leaves sealed.
+// Every text is StorableText: what PostgreSQL cannot store is refused here with its path, sealed
+// fields included (the projector opens them into read-model columns).
 
-export const Instant = z.iso.datetime({ offset: true, error: 'an ISO-8601 date-time, e.g. 2026-11-23T14:05:00Z' });
-const Name = z.string().trim().min(1).max(100);
+const EARLIEST_BUSINESS_MS = Date.parse(LIMITS.earliestBusinessInstant);
+
+/**
+ * A business instant as callers send it (any offset), from LIMITS.earliestBusinessInstant. The other
+ * end of the range (at most a day ahead of the engine's clock) is checked by the handlers, which own the clock.
+ */
+export const Instant = z.iso
+  .datetime({ offset: true, error: 'an ISO-8601 date-time, e.g. 2026-11-23T14:05:00Z' })
+  .refine((value) => !(Date.parse(value) < EARLIEST_BUSINESS_MS), `before ${LIMITS.earliestBusinessInstant}, the earliest date accepted`);
+const Name = StorableText.trim().min(1).max(100);
 const Locale = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a locale such as "fr" or "fr-FR"');
-const Email = z.string().max(254).refine(isValidEmail, 'not a valid email address');
-const Phone = z
-  .string()
-  .max(40)
-  .refine((value) => normalisePhone(value) !== null, 'not a valid phone number (a French number, or one with its +country code)');
-const BirthDate = LocalDate.refine((d) => d >= '1900-01-01', 'not a plausible birth date');
+const Email = StorableText.max(254).refine(isValidEmail, 'not a valid email address');
+const Phone = StorableText.max(40).refine(
+  (value) => normalisePhone(value) !== null,
+  'not a valid phone number (a French number, or one with its +country code)',
+);
+/** From LIMITS.earliestBirthDate; the handlers refuse a date after today. */
+const BirthDate = z.iso.date().refine((d) => d >= LIMITS.earliestBirthDate, `before ${LIMITS.earliestBirthDate}, not a plausible birth date`);
 
 export const PostalAddress = z.strictObject({
-  line1: z.string().trim().min(1).max(200),
-  line2: z.string().trim().max(200).optional(),
-  postalCode: z.string().trim().min(1).max(20),
-  city: z.string().trim().min(1).max(100),
+  line1: StorableText.trim().min(1).max(200),
+  line2: StorableText.trim().max(200).optional(),
+  postalCode: StorableText.trim().min(1).max(20),
+  city: StorableText.trim().min(1).max(100),
   country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as FR').default('FR'),
 });
 export type PostalAddress = z.infer<typeof PostalAddress>;
@@ -48,12 +59,12 @@ export const ProfileChange = z.strictObject({
 export type ProfileChange = z.infer<typeof ProfileChange>;
 
 export const ConsentProofInput = z.strictObject({
-  formVersion: z.string().min(1).max(64).optional(),
-  staffId: z.string().min(1).max(64).optional(),
-  doubleOptInToken: z.string().min(1).max(128).optional(),
+  formVersion: StorableText.min(1).max(64).optional(),
+  staffId: StorableText.min(1).max(64).optional(),
+  doubleOptInToken: StorableText.min(1).max(128).optional(),
   /** Stored sealed, like all personal data. */
   ip: z.union([z.ipv4(), z.ipv6()], { error: 'an IPv4 or IPv6 address' }).optional(),
-  providerReference: z.string().min(1).max(128).optional(),
+  providerReference: StorableText.min(1).max(128).optional(),
 });
 export type ConsentProofInput = z.infer<typeof ConsentProofInput>;
 
@@ -76,7 +87,7 @@ export const EnrolCustomerBody = z
     type: CustomerType.default('b2c'),
     businessCategory: BusinessCategory.optional(),
     storeId: Id.optional(),
-    externalId: z.string().min(1).max(128).optional(),
+    externalId: StorableText.min(1).max(128).optional(),
     locale: Locale.optional(),
     source: Source.default('api'),
     profile: ProfileInput.default({}),
@@ -115,7 +126,7 @@ export const WithdrawConsentBody = z.strictObject({
   purpose: ConsentPurpose,
   source: Source.default('api'),
   proof: ConsentProofInput.default({}),
-  reason: z.string().max(200).optional(),
+  reason: StorableText.max(200).optional(),
   withdrawnAt: Instant.optional(),
 });
 export type WithdrawConsentBody = z.infer<typeof WithdrawConsentBody>;
@@ -125,7 +136,7 @@ export const RecordVisitBody = z.strictObject({
   storeId: Id.optional(),
   kind: VisitKind,
   /** For a tasting or an event, its name. */
-  eventName: z.string().trim().min(1).max(200).optional(),
+  eventName: StorableText.trim().min(1).max(200).optional(),
   visitedAt: Instant.optional(),
 });
 export type RecordVisitBody = z.infer<typeof RecordVisitBody>;

@@ -2,7 +2,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { customerFolder, decideCustomerOutcome, DomainError, requireActive, streams, type CustomerCommandOf } from '@relance/domain';
 import type { CommandEnvelope } from '../commands/command-envelope.js';
 import { DecisionContexts } from '../commands/decision-context.js';
-import { requireStore } from '../commands/merchant-checks.js';
+import { requirePlausibleBirthDate, requireStore } from '../commands/merchant-checks.js';
 import { StreamCommandRunner } from '../commands/stream-command-runner.js';
 import { derivedEntityId } from '../shared/derived-ids.js';
 import { CustomerIdentities } from './customer-identities.js';
@@ -34,6 +34,8 @@ export class EnrolCustomerHandler implements ICommandHandler<EnrolCustomerComman
     const { merchantId } = envelope;
     const merchant = this.contexts.merchant(merchantId);
     if (body.storeId) requireStore(merchant, body.storeId);
+    const context = this.contexts.forMerchant(merchantId);
+    requirePlausibleBirthDate(body.profile.birthDate, 'profile.birthDate', context);
     const customerId = body.customerId ?? derivedEntityId('c', envelope.seed);
     const profile = clearProfileOf(body.profile);
     const identityKeys = this.vault.identityKeys(merchantId, profile);
@@ -41,9 +43,8 @@ export class EnrolCustomerHandler implements ICommandHandler<EnrolCustomerComman
     try {
       const sealed = await this.vault.seal(merchantId, customerId, profile);
       const consents = await Promise.all(
-        body.consents.map(async (c) => ({ ...c, proof: await sealProof(this.vault, merchantId, customerId, c.proof) })),
+        body.consents.map(async (c, i) => ({ ...c, proof: await sealProof(this.vault, merchantId, customerId, c.proof, `consents[${i}].proof`) })),
       );
-      const context = this.contexts.forMerchant(merchantId);
       const command: CustomerCommandOf<'EnrolCustomer'> = {
         type: 'EnrolCustomer',
         data: {

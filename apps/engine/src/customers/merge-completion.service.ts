@@ -2,15 +2,29 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { customerFolder, decideCustomerOutcome, parseStreamId, streams, upcast, type EventData } from '@relance/domain';
 import { formatPosition, parsePosition, START, type EventStore, type RecordedEvent, type Subscription } from '@relance/event-store';
-import { EVENT_STORE, MERCHANTS, PG_POOL, type MerchantDirectory } from '@relance/platform';
+import {
+  CONFIG,
+  EVENT_STORE,
+  HEALTH_CHECKS,
+  MERCHANTS,
+  METRICS,
+  PG_POOL,
+  SubscriptionProgress,
+  type AppConfig,
+  type HealthCheck,
+  type MerchantDirectory,
+  type Registry,
+} from '@relance/platform';
 import type pg from 'pg';
 import { DecisionContexts } from '../commands/decision-context.js';
 import { StreamCommandRunner } from '../commands/stream-command-runner.js';
 import { PurchaseLocator } from '../purchases/purchase-locator.repository.js';
 import { IdentityReservations } from './identity-reservations.repository.js';
 
-const RETRY_MS = 5_000;
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 60_000;
 const CHECKPOINT_EVERY_MS = 5_000;
+const LAG_EVERY_MS = 5_000;
 
 /**
  * A merge appends to two streams, the duplicate's first. A process that dies between the two leaves
@@ -25,6 +39,10 @@ export class MergeCompletion implements OnApplicationBootstrap, OnApplicationShu
   private stopped = false;
   private readonly name: string;
   private readonly prefixes: string[];
+  private readonly filter: { eventTypePrefixes: string[]; streamPrefixes: string[] };
+  /** Position, lag and failures, on /metrics and /health (degraded when it fails or falls behind). */
+  readonly progress: SubscriptionProgress;
+  private wake: (() => void) | null = null;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -34,30 +52,43 @@ export class MergeCompletion implements OnApplicationBootstrap, OnApplicationShu
     private readonly contexts: DecisionContexts,
     private readonly reservations: IdentityReservations,
     private readonly locator: PurchaseLocator,
+    @Inject(CONFIG) config: AppConfig,
+    @Inject(METRICS) registry: Registry,
+    @Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[],
   ) {
     const ids = merchants.list().map((m) => m.id).sort();
     this.prefixes = ids.map((id) => `customer-${id}.`);
+    this.filter = { eventTypePrefixes: ['CustomersMerged'], streamPrefixes: this.prefixes };
     // Replicas serving the same merchants share a checkpoint; a different set gets its own.
     this.name = `merge-completion:${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 16)}`;
+    this.progress = new SubscriptionProgress('merge-completion', store, registry, this.filter, config.lagAlertSeconds);
   }
 
   onApplicationBootstrap(): void {
-    if (this.prefixes.length > 0) void this.follow();
+    if (this.prefixes.length === 0) return;
+    this.checks.push(this.progress.healthCheck());
+    this.progress.start(LAG_EVERY_MS);
+    void this.follow();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.progress.stop();
+    this.wake?.();
     await this.subscription?.close();
   }
 
   private async follow(): Promise<void> {
+    let retryMs = FIRST_RETRY_MS;
     while (!this.stopped) {
       try {
         const { rows } = await this.pool.query<{ position: string }>('SELECT position FROM engine_checkpoints WHERE name = $1', [this.name]);
+        const after = rows[0] ? parsePosition(rows[0].position) : START;
+        this.progress.startsAt(after);
         this.subscription = this.store.subscribe({
-          after: rows[0] ? parsePosition(rows[0].position) : START,
+          after,
           // The prefix takes both versions: CustomersMerged (as stored before) and CustomersMergedV2.
-          filter: { eventTypePrefixes: ['CustomersMerged'], streamPrefixes: this.prefixes },
+          filter: this.filter,
           batchSize: 200,
           // A safety net behind the HTTP merge: a second of latency is fine, a read per append is not.
           minReadIntervalMs: 1000,
@@ -73,11 +104,23 @@ export class MergeCompletion implements OnApplicationBootstrap, OnApplicationShu
             );
             saved = Date.now();
           }
+          this.progress.advanced(batch.checkpoint);
+          retryMs = FIRST_RETRY_MS;
         }
       } catch (error) {
-        if (this.stopped) return;
-        this.logger.error(`Stopped on ${(error as Error).message}; resuming from the checkpoint in ${RETRY_MS / 1000} s`);
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());
+        // Stopping, or the pool is gone (the process shuts down): nothing to resume.
+        if (this.stopped || this.pool.ending || this.pool.ended) return;
+        this.progress.failed(error);
+        this.logger.error(`Stopped on ${(error as Error).message}; resuming from the checkpoint in ${retryMs / 1000} s`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, retryMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = null;
+        retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
       }
     }
   }

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { IdentityKeys, ProfileField } from '@relance/domain';
+import { formatConfigPath, unstorableParts, type IdentityKeys, type ProfileField } from '@relance/domain';
 import { KEY_STORE, type CustomerKeyStore, type IdentityIndex } from '@relance/platform';
 import { IDENTITY_INDEX } from '../engine.tokens.js';
+import { RequestRejected } from '../http/api-errors.js';
 import { normaliseEmail, normalisePhone } from './identity.js';
 import type { PostalAddress, ProfileChange, ProfileInput } from './customer.schemas.js';
 
@@ -59,7 +60,13 @@ export class ProfileVault {
     @Inject(IDENTITY_INDEX) private readonly index: IdentityIndex,
   ) {}
 
-  seal(merchantId: string, customerId: string, value: unknown): Promise<string> {
+  /**
+   * The projector opens what is sealed here into read-model columns: text PostgreSQL cannot store is
+   * refused (with its path under `field`) even if a request schema let it through.
+   */
+  seal(merchantId: string, customerId: string, value: unknown, field = 'profile'): Promise<string> {
+    const unstorable = unstorableParts(value, [field]);
+    if (unstorable.length > 0) throw new RequestRejected(unstorable.map((u) => ({ path: formatConfigPath(u.path), message: u.reason })));
     return this.keys.seal(merchantId, customerId, value);
   }
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { CommandEnvelope } from '../commands/command-envelope.js';
 import { DecisionContexts } from '../commands/decision-context.js';
 import { LoyaltyOutcomeSchema, loyaltyOutcome } from '../commands/loyalty-outcome.js';
-import { requireStore, utc } from '../commands/merchant-checks.js';
+import { businessInstant, requireStore } from '../commands/merchant-checks.js';
 import { StreamCommandRunner } from '../commands/stream-command-runner.js';
 import { derivedEntityId } from '../shared/derived-ids.js';
 import type { RecordVisitBody } from './customer.schemas.js';
@@ -35,7 +35,7 @@ export class RecordVisitHandler implements ICommandHandler<RecordVisitCommand> {
     if (body.storeId) requireStore(this.contexts.merchant(merchantId), body.storeId);
     const context = this.contexts.forMerchant(merchantId);
     const visitId = body.visitId ?? derivedEntityId('v', envelope.seed);
-    const visitedAt = body.visitedAt ? utc(body.visitedAt) : context.now;
+    const visitedAt = body.visitedAt ? businessInstant(body.visitedAt, 'visitedAt', context) : context.now;
     const outcome = await this.runner.run({
       streamId: streams.customer(merchantId, customerId),
       folder: customerFolder(context.program.definition),

@@ -2,7 +2,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { customerFolder, decideCustomerOutcome, DomainError, requireActive, streams, type CustomerCommandOf } from '@relance/domain';
 import type { CommandEnvelope } from '../commands/command-envelope.js';
 import { DecisionContexts } from '../commands/decision-context.js';
-import { requireStore } from '../commands/merchant-checks.js';
+import { requirePlausibleBirthDate, requireStore } from '../commands/merchant-checks.js';
 import { StreamCommandRunner } from '../commands/stream-command-runner.js';
 import { CustomerIdentities, identitiesOf } from './customer-identities.js';
 import type { CustomerView } from './customer-view.js';
@@ -40,6 +40,7 @@ export class UpdateCustomerHandler implements ICommandHandler<UpdateCustomerComm
     const { merchantId } = envelope;
     if (body.storeId) requireStore(this.contexts.merchant(merchantId), body.storeId);
     const context = this.contexts.forMerchant(merchantId);
+    requirePlausibleBirthDate(body.profile?.birthDate, 'profile.birthDate', context);
     let after: ClearProfile = EMPTY_PROFILE;
     let reserved: Identity[] = [];
     let previous: Identity[] = [];

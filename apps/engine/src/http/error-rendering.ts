@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { DomainError, errorKind, InvalidEventError } from '@relance/domain';
 import { WrongExpectedRevisionError } from '@relance/event-store';
+import { isDatabaseUnavailable } from '@relance/platform';
 import { ApiError, RequestRejected, type ErrorBody } from './api-errors.js';
 
 export interface RenderedError {
@@ -20,6 +21,9 @@ const HTTP_CODES: Record<number, string> = {
 };
 
 const KIND_STATUS = { 'not-found': 404, conflict: 409, unprocessable: 422, gone: 410 } as const;
+
+/** What a 503 for an unreachable database asks the caller to wait before retrying. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 /** Every error the API can answer, as `{ error, message, fields, details? }` with its status. */
 export function renderError(error: unknown): RenderedError {
@@ -44,6 +48,12 @@ export function renderError(error: unknown): RenderedError {
     const code = HTTP_CODES[status] ?? 'http-error';
     const fields = status === 400 || status === 413 || status === 415 ? [{ path: '(body)', message: error.message }] : [];
     return rendered(status, { error: code, message: error.message, fields }, {}, false);
+  }
+  if (isDatabaseUnavailable(error)) {
+    // A write either committed whole before the outage or not at all: the same request with the same
+    // Idempotency-Key, once PostgreSQL is back, records it once or answers what was recorded.
+    const message = 'The database is unreachable; retry with the same Idempotency-Key';
+    return rendered(503, { error: 'database-unavailable', message, fields: [] }, { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) }, false);
   }
   const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {

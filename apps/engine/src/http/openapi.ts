@@ -17,7 +17,8 @@ const STANDARD_ERRORS: Record<number, string> = {
   409: 'Conflict: already recorded, duplicate identity, Idempotency-Key reused or still in progress (Retry-After)',
   410: 'The customer was erased',
   413: 'Body larger than HTTP_BODY_LIMIT_BYTES',
-  422: 'Refused by a business rule (insufficient points, refund larger than the purchase, non-EUR order…)',
+  422: 'Refused by a business rule (insufficient points, refund larger than the purchase, points beyond the limits, non-EUR order…)',
+  503: 'PostgreSQL is unreachable: retry after Retry-After seconds (with the same Idempotency-Key for a write)',
 };
 
 type JsonSchema = Record<string, unknown>;
@@ -49,7 +50,7 @@ function operation(spec: RouteSpec): Record<string, unknown> {
     const header = spec.path.includes('shopify') ? 'X-Shopify-Hmac-Sha256' : 'X-WC-Webhook-Signature';
     parameters.push({ name: header, in: 'header', required: true, description: 'base64 HMAC-SHA256 of the raw body with the merchant’s secret', schema: { type: 'string' } });
   }
-  const errors = [...new Set([400, ...(spec.permission === 'webhook' ? [] : [401, 403]), ...(spec.body ? [413] : []), ...(spec.errors ?? [])])].sort();
+  const errors = [...new Set([400, ...(spec.permission === 'webhook' ? [] : [401, 403]), ...(spec.body ? [413] : []), ...(spec.errors ?? []), 503])].sort();
   const roles = spec.permission === 'webhook' ? null : ROLES.filter((role) => ROLE_PERMISSIONS[role].includes(spec.permission as never));
   return {
     tags: [spec.tag],
@@ -81,7 +82,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       title: 'Relance engine API',
       version,
       description:
-        'Write side of Relance: customers, consents, purchases, refunds, visits and rewards. Every request is scoped to the merchant of its API key. Money is in integer cents (EUR); instants are ISO-8601.',
+        'Write side of Relance: customers, consents, purchases, refunds, visits and rewards. Every request is scoped to the merchant of its API key. Money is in integer cents (EUR), at most 1,000,000,000 per amount (a line total and a purchase total included); instants are ISO-8601, business dates from 1970-01-01T00:00:00Z to a day ahead of the engine\'s clock; text may hold any Unicode character but NUL (U+0000) and unpaired surrogates.',
     },
     servers: [{ url: '/' }],
     tags: ['customers', 'consents', 'purchases', 'visits', 'rewards', 'webhooks'].map((name) => ({ name })),

@@ -13,7 +13,7 @@ import { RecordPurchaseCommand } from '../purchases/record-purchase.handler.js';
 import { Columns, CUSTOMER_COLUMNS, PURCHASE_COLUMNS } from './csv-columns.js';
 import { openCsv, type CsvRow, type CsvSource } from './csv-source.js';
 import { RowProblem } from './csv-values.js';
-import { customerOf, purchaseOf, type TicketRows } from './import-rows.js';
+import { customerOf, customerRowProblem, purchaseOf, purchaseRowProblem, type TicketRows } from './import-rows.js';
 import { ProgressBar } from './progress-bar.js';
 
 export interface ImportOptions {
@@ -72,7 +72,11 @@ export class CsvImport {
       groups,
       async (group, envelope) => {
         const { body } = customerOf(group.rows[0]!, columns, options.merchantId, path.basename(file));
-        return this.outcome(() => this.commands.execute(new EnrolCustomerCommand(envelope, body)), 'customer-already-enrolled');
+        try {
+          return await this.outcome(() => this.commands.execute(new EnrolCustomerCommand(envelope, body)), 'customer-already-enrolled');
+        } catch (error) {
+          throw error instanceof RequestRejected ? customerRowProblem(error, columns) : error;
+        }
       },
       identitiesOf,
     );
@@ -120,6 +124,7 @@ export class CsvImport {
         try {
           return await this.outcome(() => this.commands.execute(new RecordPurchaseCommand(envelope, body)), 'purchase-already-recorded');
         } catch (error) {
+          if (error instanceof RequestRejected) throw purchaseRowProblem(error, columns);
           if (!(error instanceof DomainError && error.code === 'customer-not-found')) throw error;
           throw new RowProblem(`${columns.label('customer_external_id')}: no customer "${customerOfTicket(group)}" (import the customers first)`);
         }

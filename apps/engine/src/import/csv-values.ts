@@ -1,4 +1,4 @@
-import { startOfLocalDay } from '@relance/domain';
+import { LIMITS, startOfLocalDay } from '@relance/domain';
 
 /** A problem with one column of one row, worded for the merchant who will fix the file. */
 export class RowProblem extends Error {
@@ -44,6 +44,10 @@ export function instant(value: string | undefined, column: string, timeZone: str
   const parts = fr ? [fr[3], fr[2], fr[1], fr[4], fr[5], fr[6]] : iso ? [iso[1], iso[2], iso[3], iso[4], iso[5], iso[6]] : null;
   if (!parts) throw new RowProblem(`${column}: "${value}" is not a date (2026-03-14T10:05:00Z, 14/03/2026 10:05 or 2026-03-14 10:05)`);
   const [y, mo, d, h, mi, s] = parts;
+  // Calendar arithmetic reads years 0–99 as 1900–1999: such a date must be refused, never moved.
+  if (`${y}-${mo}-${d}` < LIMITS.earliestBusinessInstant.slice(0, 10)) {
+    throw new RowProblem(`${column}: "${value}" is before ${LIMITS.earliestBusinessInstant}, the earliest date accepted`);
+  }
   const date = `${y}-${mo}-${d}`;
   if (Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) {
     throw new RowProblem(`${column}: "${value}" is not a calendar date`);

@@ -1,6 +1,7 @@
 import { Id } from '@relance/domain';
 import type { EnrolCustomerBody } from '../customers/customer.schemas.js';
 import { EnrolCustomerBody as EnrolSchema } from '../customers/customer.schemas.js';
+import type { RequestRejected } from '../http/api-errors.js';
 import { parseWith } from '../http/zod-problems.js';
 import { RecordPurchaseBody as PurchaseSchema, type RecordPurchaseBody } from '../purchases/purchase.schemas.js';
 import { externalEntityId } from '../shared/derived-ids.js';
@@ -67,6 +68,15 @@ export function customerOf(row: CsvRow, columns: Columns<CustomerColumn>, mercha
   return { customerId, body: parsed.value };
 }
 
+/** A refusal of the engine (a field path) as a refusal of the row (the file's column names). */
+export function customerRowProblem(error: RequestRejected, columns: Columns<CustomerColumn>): RowProblem {
+  return new RowProblem(error.fields.map((f) => `${columnOf(f.path, columns)}: ${f.message}`).join('; '));
+}
+
+export function purchaseRowProblem(error: RequestRejected, columns: Columns<PurchaseColumn>): RowProblem {
+  return new RowProblem(error.fields.map((f) => `${purchasePath(f.path, columns)}: ${f.message}`).join('; '));
+}
+
 function columnOf(path: string, columns: Columns<CustomerColumn>): string {
   const name = CUSTOMER_PATHS[path] ?? (path.startsWith('profile.postalAddress') ? 'address_line1' : undefined);
   return name ? columns.label(name) : path;
@@ -122,12 +132,15 @@ export function purchaseOf(ticket: TicketRows, columns: Columns<PurchaseColumn>,
 }
 
 function purchasePath(path: string, columns: Columns<PurchaseColumn>): string {
-  const line = /^lines\[(\d+)\]\.(\w+)$/.exec(path);
+  const line = /^lines\[(\d+)\](?:\.(\w+))?$/.exec(path);
   if (line) {
+    const row = `row ${Number(line[1]) + 1} of the ticket`;
+    if (line[2] === undefined) return row;
     const names: Record<string, PurchaseColumn> = { sku: 'sku', name: 'name', category: 'category', quantity: 'quantity', unitPriceCents: 'unit_price', discountCents: 'discount' };
-    const column = names[line[2]!];
-    return `row ${Number(line[1]) + 1} of the ticket, ${column ? columns.label(column) : line[2]}`;
+    const column = names[line[2]];
+    return `${row}, ${column ? columns.label(column) : line[2]}`;
   }
+  if (path === 'lines') return 'the ticket';
   const top: Record<string, PurchaseColumn> = { storeId: 'store_id', customerId: 'customer_external_id', purchasedAt: 'purchased_at' };
   return top[path] ? columns.label(top[path]) : path;
 }

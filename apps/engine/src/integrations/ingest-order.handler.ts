@@ -9,6 +9,7 @@ import { ProfileVault } from '../customers/profile-vault.js';
 import { ApiError } from '../http/api-errors.js';
 import { renderError } from '../http/error-rendering.js';
 import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
+import type { RecordPurchaseBody } from '../purchases/purchase.schemas.js';
 import { RecordPurchaseCommand } from '../purchases/record-purchase.handler.js';
 import { externalEntityId } from '../shared/derived-ids.js';
 import type { ShopOrder } from './shop-order.js';
@@ -32,6 +33,8 @@ export class IngestOrderCommand extends Command<Delivered> {
   constructor(
     readonly merchantId: string,
     readonly order: ShopOrder,
+    /** The purchase it records, already checked (`purchaseOfOrder`); null for an order that records none. */
+    readonly purchase: RecordPurchaseBody | null,
   ) {
     super();
   }
@@ -52,7 +55,7 @@ export class IngestOrderHandler implements ICommandHandler<IngestOrderCommand> {
     private readonly vault: ProfileVault,
   ) {}
 
-  async execute({ merchantId, order }: IngestOrderCommand): Promise<Delivered> {
+  async execute({ merchantId, order, purchase }: IngestOrderCommand): Promise<Delivered> {
     const key = `webhook:${order.platform}:order:${order.orderId}`;
     const claim = await this.records.claim(merchantId, key, key);
     if (claim.kind === 'replay') return { status: claim.status, body: claim.body, replayed: true };
@@ -64,7 +67,7 @@ export class IngestOrderHandler implements ICommandHandler<IngestOrderCommand> {
     if (claim.kind === 'erased') throw new Error(`Idempotency record ${key} was sealed for customer ${claim.customerId}`);
     const envelope = { ...systemEnvelope(merchantId, `${order.platform}-webhook`, claim.seed, claim.attempt > 1), correlationId: key };
     try {
-      const result = await this.ingest(envelope, order);
+      const result = await this.ingest(envelope, order, purchase);
       const body = JSON.stringify(result);
       await this.records.complete(merchantId, key, claim.attempt, 200, body);
       return { status: 200, body, replayed: false };
@@ -76,33 +79,17 @@ export class IngestOrderHandler implements ICommandHandler<IngestOrderCommand> {
     }
   }
 
-  private async ingest(envelope: CommandEnvelope, order: ShopOrder): Promise<OrderIngested> {
+  private async ingest(envelope: CommandEnvelope, order: ShopOrder, purchase: RecordPurchaseBody | null): Promise<OrderIngested> {
     const base = { orderId: order.orderId, purchaseId: null, customerId: null };
     if (order.ignoredBecause) return { ...base, status: 'ignored', reason: order.ignoredBecause };
     if (order.currency !== 'EUR') {
       throw new ApiError(422, 'unsupported-currency', `Only EUR orders are recorded (this one is in ${order.currency})`, { currency: order.currency });
     }
-    if (order.lines.length === 0) return { ...base, status: 'ignored', reason: 'no line with a quantity' };
+    if (order.lines.length === 0 || purchase === null) return { ...base, status: 'ignored', reason: 'no line with a quantity' };
     const customerId = await this.buyer(envelope, order);
-    const purchaseId = `${order.platform}-${order.orderId}`.slice(0, 64);
+    const purchaseId = purchase.purchaseId!;
     try {
-      await this.commands.execute(
-        new RecordPurchaseCommand(
-          envelope,
-          {
-            purchaseId,
-            customerId,
-            storeId: order.platform,
-            ...(order.reference ? { externalRef: order.reference } : {}),
-            channel: order.platform,
-            currency: 'EUR',
-            lines: order.lines.map((line) => ({ ...line, category: null, promo: false })),
-            rewardIdsUsed: [],
-            purchasedAt: order.createdAt,
-          },
-          'integration',
-        ),
-      );
+      await this.commands.execute(new RecordPurchaseCommand(envelope, { ...purchase, customerId }, 'integration'));
       return { ...base, status: 'recorded', purchaseId, customerId, reason: null };
     } catch (error) {
       if (error instanceof DomainError && error.code === 'purchase-already-recorded') {

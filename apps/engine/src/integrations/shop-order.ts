@@ -1,4 +1,7 @@
-import { RequestRejected } from '../http/api-errors.js';
+import { businessInstantProblem } from '@relance/domain';
+import { RequestRejected, type FieldProblem } from '../http/api-errors.js';
+import { parseWith } from '../http/zod-problems.js';
+import { RecordPurchaseBody } from '../purchases/purchase.schemas.js';
 import type { Platform } from './integration-secrets.repository.js';
 
 /** An e-shop order, whatever its platform: what the engine needs to record a purchase. */
@@ -22,6 +25,17 @@ export interface ShopOrder {
     readonly acceptsMarketing: boolean;
   };
   readonly lines: readonly { sku: string; name: string; quantity: number; unitPriceCents: number; discountCents: number }[];
+  /** Where each value came from in the platform's payload, so that a refusal names the platform's field. */
+  readonly sources: OrderSources;
+}
+
+export interface OrderSources {
+  readonly reference: string;
+  readonly createdAt: string;
+  /** The line item each line comes from (`line_items[3]`: lines without a quantity are left out). */
+  readonly lines: readonly string[];
+  /** The line item field each line field comes from. */
+  readonly lineFields: Readonly<Record<'sku' | 'name' | 'quantity' | 'unitPriceCents' | 'discountCents', string>>;
 }
 
 /** "199.00", "12.5", 3 → cents, exactly (no floating point on the way). */
@@ -33,8 +47,53 @@ export function cents(value: string | number, path: string): number {
   return match[1] ? -amount : amount;
 }
 
-/** Trimmed, or null when empty. */
+/** Trimmed and cut to `max` UTF-16 units (never between the two halves of a character), or null when empty. */
 export function text(value: string | null | undefined, max = 200): string | null {
   const trimmed = value?.trim();
-  return trimmed ? trimmed.slice(0, max) : null;
+  if (!trimmed) return null;
+  const cut = trimmed.slice(0, max);
+  return /[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
+/**
+ * The purchase an order records, checked like a purchase sent to the API (limits of amounts and
+ * quantities, storable text, the business date range as of `now`), every problem named by the
+ * platform's own field. Checked before anything is claimed or written.
+ */
+export function purchaseOfOrder(order: ShopOrder, now: string): RecordPurchaseBody {
+  const problems: FieldProblem[] = [];
+  const dated = businessInstantProblem(order.createdAt, now);
+  if (dated) problems.push({ path: order.sources.createdAt, message: dated });
+  const parsed = parseWith(RecordPurchaseBody, {
+    purchaseId: `${order.platform}-${order.orderId}`.slice(0, 64),
+    storeId: order.platform,
+    ...(order.reference ? { externalRef: order.reference } : {}),
+    channel: order.platform,
+    currency: 'EUR',
+    lines: order.lines.map((line) => ({ ...line, category: null, promo: false })),
+    rewardIdsUsed: [],
+    purchasedAt: order.createdAt,
+  });
+  if (!parsed.ok) {
+    for (const problem of parsed.problems) {
+      const path = platformPath(problem.path, order.sources);
+      if (!problems.some((p) => p.path === path)) problems.push({ ...problem, path });
+    }
+  }
+  if (problems.length > 0) throw new RequestRejected(problems);
+  return (parsed as { value: RecordPurchaseBody }).value;
+}
+
+function platformPath(path: string, sources: OrderSources): string {
+  const line = /^lines\[(\d+)\](?:\.(\w+))?$/.exec(path);
+  if (line) {
+    const item = sources.lines[Number(line[1])] ?? path;
+    const field = line[2] as keyof OrderSources['lineFields'] | undefined;
+    return field ? `${item}.${sources.lineFields[field] ?? field}` : item;
+  }
+  if (path === 'lines') return 'line_items';
+  if (path === 'externalRef') return sources.reference;
+  if (path === 'purchaseId') return 'id';
+  if (path === 'purchasedAt') return sources.createdAt;
+  return path;
 }

@@ -1,44 +1,45 @@
+import { StorableText } from '@relance/domain';
 import { z } from 'zod';
 import { RequestRejected } from '../http/api-errors.js';
 import { parseWith } from '../http/zod-problems.js';
 import { cents, text, type ShopOrder } from './shop-order.js';
 
 // Only what we read; Shopify adds fields over time, so unknown ones are let through.
-const Money = z.union([z.string(), z.number()]);
-const Address = z.looseObject({ first_name: z.string().nullish(), last_name: z.string().nullish(), phone: z.string().nullish() }).nullish();
+const Money = z.union([StorableText, z.number()]);
+const Address = z.looseObject({ first_name: StorableText.nullish(), last_name: StorableText.nullish(), phone: StorableText.nullish() }).nullish();
 const ShopifyOrder = z.looseObject({
-  id: z.union([z.number(), z.string()]),
-  name: z.string().nullish(),
-  currency: z.string(),
-  created_at: z.string().refine((d) => !Number.isNaN(Date.parse(d)), 'not a date'),
-  cancelled_at: z.string().nullish(),
+  id: z.union([z.number(), StorableText]),
+  name: StorableText.nullish(),
+  currency: StorableText,
+  created_at: StorableText.refine((d) => !Number.isNaN(Date.parse(d)), 'not a date'),
+  cancelled_at: StorableText.nullish(),
   test: z.boolean().nullish(),
-  email: z.string().nullish(),
-  phone: z.string().nullish(),
+  email: StorableText.nullish(),
+  phone: StorableText.nullish(),
   buyer_accepts_marketing: z.boolean().nullish(),
   billing_address: Address,
   customer: z
     .looseObject({
-      id: z.union([z.number(), z.string()]).nullish(),
-      email: z.string().nullish(),
-      first_name: z.string().nullish(),
-      last_name: z.string().nullish(),
-      phone: z.string().nullish(),
-      email_marketing_consent: z.looseObject({ state: z.string().nullish() }).nullish(),
+      id: z.union([z.number(), StorableText]).nullish(),
+      email: StorableText.nullish(),
+      first_name: StorableText.nullish(),
+      last_name: StorableText.nullish(),
+      phone: StorableText.nullish(),
+      email_marketing_consent: z.looseObject({ state: StorableText.nullish() }).nullish(),
     })
     .nullish(),
   line_items: z.array(
     z.looseObject({
-      id: z.union([z.number(), z.string()]),
-      sku: z.string().nullish(),
-      name: z.string().nullish(),
-      title: z.string().nullish(),
+      id: z.union([z.number(), StorableText]),
+      sku: StorableText.nullish(),
+      name: StorableText.nullish(),
+      title: StorableText.nullish(),
       quantity: z.int().min(0),
       price: Money,
       total_discount: Money.nullish(),
       discount_allocations: z.array(z.looseObject({ amount: Money })).nullish(),
-      product_id: z.union([z.number(), z.string()]).nullish(),
-      variant_id: z.union([z.number(), z.string()]).nullish(),
+      product_id: z.union([z.number(), StorableText]).nullish(),
+      variant_id: z.union([z.number(), StorableText]).nullish(),
     }),
   ),
 });
@@ -49,19 +50,17 @@ export function shopifyOrder(body: unknown): ShopOrder {
   if (!parsed.ok) throw new RequestRejected(parsed.problems);
   const order = parsed.value;
   const customer = order.customer;
-  const lines = order.line_items
-    .map((item, i) => ({ item, i }))
-    .filter(({ item }) => item.quantity > 0)
-    .map(({ item, i }) => {
-      const allocated = item.discount_allocations?.reduce((sum, d, k) => sum + cents(d.amount, `line_items[${i}].discount_allocations[${k}].amount`), 0);
-      return {
-        sku: text(item.sku, 64) ?? `shopify-${String(item.variant_id ?? item.product_id ?? item.id)}`,
-        name: text(item.name) ?? text(item.title) ?? 'Article',
-        quantity: item.quantity,
-        unitPriceCents: cents(item.price, `line_items[${i}].price`),
-        discountCents: allocated ?? cents(item.total_discount ?? '0', `line_items[${i}].total_discount`),
-      };
-    });
+  const items = order.line_items.map((item, i) => ({ item, i })).filter(({ item }) => item.quantity > 0);
+  const lines = items.map(({ item, i }) => {
+    const allocated = item.discount_allocations?.reduce((sum, d, k) => sum + cents(d.amount, `line_items[${i}].discount_allocations[${k}].amount`), 0);
+    return {
+      sku: text(item.sku, 64) ?? `shopify-${String(item.variant_id ?? item.product_id ?? item.id)}`,
+      name: text(item.name) ?? text(item.title) ?? 'Article',
+      quantity: item.quantity,
+      unitPriceCents: cents(item.price, `line_items[${i}].price`),
+      discountCents: allocated ?? cents(item.total_discount ?? '0', `line_items[${i}].total_discount`),
+    };
+  });
   return {
     platform: 'shopify',
     orderId: String(order.id),
@@ -78,5 +77,11 @@ export function shopifyOrder(body: unknown): ShopOrder {
       acceptsMarketing: order.buyer_accepts_marketing === true || customer?.email_marketing_consent?.state === 'subscribed',
     },
     lines,
+    sources: {
+      reference: 'name',
+      createdAt: 'created_at',
+      lines: items.map(({ i }) => `line_items[${i}]`),
+      lineFields: { sku: 'sku', name: 'name', quantity: 'quantity', unitPriceCents: 'price', discountCents: 'total_discount' },
+    },
   };
 }

@@ -20,4 +20,23 @@ describe('webhook signatures (HMAC-SHA256 of the raw body, base64)', () => {
     expect(signatureMatches(secret, body, undefined)).toBe(false);
     expect(signatureMatches(secret, body, '')).toBe(false);
   });
+
+  it('refuses the digest with anything around it: trailing garbage, spaces, itself twice, another encoding', () => {
+    const header = signBody(secret, body);
+    for (const form of [
+      `${header}garbage`,
+      `${header}!!`,
+      `${header}\n`,
+      ` ${header}`,
+      `${header} `,
+      `${header},${header}`,
+      `${header}, ${header}`,
+      `${header} ${header}`,
+      header.replace(/=+$/, ''),
+      createHmac('sha256', secret).update(body).digest('base64url'),
+      header.toLowerCase(),
+    ]) {
+      expect({ form, matches: signatureMatches(secret, body, form) }).toEqual({ form, matches: false });
+    }
+  });
 });

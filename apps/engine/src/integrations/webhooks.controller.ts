@@ -8,6 +8,7 @@ import { ApiError } from '../http/api-errors.js';
 import { Route } from '../http/route.js';
 import { IngestOrderCommand, OrderIngestedSchema } from './ingest-order.handler.js';
 import { IntegrationSecrets, type Platform } from './integration-secrets.repository.js';
+import { purchaseOfOrder, type ShopOrder } from './shop-order.js';
 import { shopifyOrder } from './shopify-order.js';
 import { signatureMatches } from './webhook-signature.js';
 import { wooCommerceOrder } from './woocommerce-order.js';
@@ -82,8 +83,11 @@ export class WebhooksController {
     return merchantId;
   }
 
-  private async ingest(reply: FastifyReply, merchantId: string, order: ReturnType<typeof shopifyOrder>): Promise<void> {
-    const delivered = await this.commands.execute(new IngestOrderCommand(merchantId, order));
+  private async ingest(reply: FastifyReply, merchantId: string, order: ShopOrder): Promise<void> {
+    // Checked before the order id is claimed: a refused order leaves no trace.
+    const records = !order.ignoredBecause && order.currency === 'EUR' && order.lines.length > 0;
+    const purchase = records ? purchaseOfOrder(order, this.contexts.forMerchant(merchantId).now) : null;
+    const delivered = await this.commands.execute(new IngestOrderCommand(merchantId, order, purchase));
     if (delivered.replayed) void reply.header('idempotent-replayed', 'true');
     void reply.status(delivered.status).header('content-type', 'application/json; charset=utf-8').send(delivered.body);
   }

@@ -1,27 +1,28 @@
+import { StorableText } from '@relance/domain';
 import { z } from 'zod';
 import { RequestRejected } from '../http/api-errors.js';
 import { parseWith } from '../http/zod-problems.js';
 import { cents, text, type ShopOrder } from './shop-order.js';
 
-const Money = z.union([z.string(), z.number()]);
+const Money = z.union([StorableText, z.number()]);
 const WooOrder = z.looseObject({
-  id: z.union([z.number(), z.string()]),
-  number: z.union([z.string(), z.number()]).nullish(),
-  status: z.string().nullish(),
-  currency: z.string(),
-  date_created_gmt: z.string().nullish(),
-  date_created: z.string().nullish(),
-  customer_id: z.union([z.number(), z.string()]).nullish(),
+  id: z.union([z.number(), StorableText]),
+  number: z.union([StorableText, z.number()]).nullish(),
+  status: StorableText.nullish(),
+  currency: StorableText,
+  date_created_gmt: StorableText.nullish(),
+  date_created: StorableText.nullish(),
+  customer_id: z.union([z.number(), StorableText]).nullish(),
   billing: z
-    .looseObject({ email: z.string().nullish(), first_name: z.string().nullish(), last_name: z.string().nullish(), phone: z.string().nullish() })
+    .looseObject({ email: StorableText.nullish(), first_name: StorableText.nullish(), last_name: StorableText.nullish(), phone: StorableText.nullish() })
     .nullish(),
   line_items: z.array(
     z.looseObject({
-      id: z.union([z.number(), z.string()]),
-      name: z.string().nullish(),
-      sku: z.string().nullish(),
-      product_id: z.union([z.number(), z.string()]).nullish(),
-      variation_id: z.union([z.number(), z.string()]).nullish(),
+      id: z.union([z.number(), StorableText]),
+      name: StorableText.nullish(),
+      sku: StorableText.nullish(),
+      product_id: z.union([z.number(), StorableText]).nullish(),
+      variation_id: z.union([z.number(), StorableText]).nullish(),
       quantity: z.int().min(0),
       subtotal: Money,
       total: Money,
@@ -44,23 +45,21 @@ export function wooCommerceOrder(body: unknown): ShopOrder {
   const order = parsed.value;
   const created = order.date_created_gmt ? `${order.date_created_gmt.replace(/Z$/, '')}Z` : order.date_created;
   if (!created || Number.isNaN(Date.parse(created))) throw new RequestRejected([{ path: 'date_created_gmt', message: 'missing or not a date' }]);
-  const lines = order.line_items
-    .map((item, i) => ({ item, i }))
-    .filter(({ item }) => item.quantity > 0)
-    .map(({ item, i }) => {
-      const subtotal = cents(item.subtotal, `line_items[${i}].subtotal`);
-      const total = cents(item.total, `line_items[${i}].total`);
-      let unit = Math.ceil(subtotal / item.quantity);
-      if (unit * item.quantity < total) unit = Math.ceil(total / item.quantity);
-      const variation = item.variation_id && String(item.variation_id) !== '0' ? `-${String(item.variation_id)}` : '';
-      return {
-        sku: text(item.sku, 64) ?? `woo-${String(item.product_id ?? item.id)}${variation}`,
-        name: text(item.name) ?? 'Article',
-        quantity: item.quantity,
-        unitPriceCents: unit,
-        discountCents: unit * item.quantity - total,
-      };
-    });
+  const items = order.line_items.map((item, i) => ({ item, i })).filter(({ item }) => item.quantity > 0);
+  const lines = items.map(({ item, i }) => {
+    const subtotal = cents(item.subtotal, `line_items[${i}].subtotal`);
+    const total = cents(item.total, `line_items[${i}].total`);
+    let unit = Math.ceil(subtotal / item.quantity);
+    if (unit * item.quantity < total) unit = Math.ceil(total / item.quantity);
+    const variation = item.variation_id && String(item.variation_id) !== '0' ? `-${String(item.variation_id)}` : '';
+    return {
+      sku: text(item.sku, 64) ?? `woo-${String(item.product_id ?? item.id)}${variation}`,
+      name: text(item.name) ?? 'Article',
+      quantity: item.quantity,
+      unitPriceCents: unit,
+      discountCents: unit * item.quantity - total,
+    };
+  });
   const billing = order.billing;
   const customerId = order.customer_id === undefined || order.customer_id === null || String(order.customer_id) === '0' ? null : String(order.customer_id);
   return {
@@ -79,5 +78,11 @@ export function wooCommerceOrder(body: unknown): ShopOrder {
       acceptsMarketing: false,
     },
     lines,
+    sources: {
+      reference: 'number',
+      createdAt: order.date_created_gmt ? 'date_created_gmt' : 'date_created',
+      lines: items.map(({ i }) => `line_items[${i}]`),
+      lineFields: { sku: 'sku', name: 'name', quantity: 'quantity', unitPriceCents: 'subtotal', discountCents: 'total' },
+    },
   };
 }

@@ -5,7 +5,6 @@ import {
   decideCustomerOutcome,
   DomainError,
   parseStreamId,
-  PURCHASE_FUTURE_TOLERANCE_MS,
   streams,
   type EventData,
 } from '@relance/domain';
@@ -14,9 +13,9 @@ import type { z } from 'zod';
 import type { CommandEnvelope } from '../commands/command-envelope.js';
 import { DecisionContexts } from '../commands/decision-context.js';
 import { loyaltyOutcome } from '../commands/loyalty-outcome.js';
-import { requireStore, utc } from '../commands/merchant-checks.js';
+import { businessInstant, requireStore } from '../commands/merchant-checks.js';
 import { StreamCommandRunner } from '../commands/stream-command-runner.js';
-import { ApiError, RequestRejected } from '../http/api-errors.js';
+import { ApiError } from '../http/api-errors.js';
 import { derivedEntityId } from '../shared/derived-ids.js';
 import { PurchaseLocator, type ReservedPurchase } from './purchase-locator.repository.js';
 import type { PurchaseResultSchema, RecordPurchaseBody } from './purchase.schemas.js';
@@ -60,10 +59,7 @@ export class RecordPurchaseHandler implements ICommandHandler<RecordPurchaseComm
     const { merchantId } = envelope;
     if (storeCheck === 'configured') requireStore(this.contexts.merchant(merchantId), body.storeId);
     const context = this.contexts.forMerchant(merchantId);
-    const purchasedAt = utc(body.purchasedAt);
-    if (Date.parse(purchasedAt) > Date.parse(context.now) + PURCHASE_FUTURE_TOLERANCE_MS) {
-      throw new RequestRejected([{ path: 'purchasedAt', message: 'more than a day in the future' }]);
-    }
+    const purchasedAt = businessInstant(body.purchasedAt, 'purchasedAt', context);
     const purchase = purchaseData(body, body.purchaseId ?? derivedEntityId('p', envelope.seed), purchasedAt);
     const customerId = body.customerId ?? null;
     const streamId = customerId ? streams.customer(merchantId, customerId) : streams.anonymousSale(merchantId, purchase.purchaseId);

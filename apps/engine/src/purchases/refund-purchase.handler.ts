@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { CommandEnvelope } from '../commands/command-envelope.js';
 import { DecisionContexts } from '../commands/decision-context.js';
 import { loyaltyOutcome } from '../commands/loyalty-outcome.js';
-import { requireStore, utc } from '../commands/merchant-checks.js';
+import { businessInstant, requireStore } from '../commands/merchant-checks.js';
 import { StreamCommandRunner } from '../commands/stream-command-runner.js';
 import { derivedEntityId } from '../shared/derived-ids.js';
 import { PurchaseLocator } from './purchase-locator.repository.js';
@@ -47,7 +47,7 @@ export class RefundPurchaseHandler implements ICommandHandler<RefundPurchaseComm
     if (!streamId) throw new DomainError('purchase-not-found', `No purchase ${purchaseId}`, { purchaseId });
     const context = this.contexts.forMerchant(merchantId);
     const refundId = body.refundId ?? derivedEntityId('r', envelope.seed);
-    const refundedAt = body.refundedAt ? utc(body.refundedAt) : context.now;
+    const refundedAt = body.refundedAt ? businessInstant(body.refundedAt, 'refundedAt', context) : context.now;
     const command: CustomerCommandOf<'RefundPurchase'> = {
       type: 'RefundPurchase',
       data: { purchaseId, refundId, refundedAt, storeId: body.storeId, reason: body.reason ?? null, ...(body.lines ? { lines: body.lines } : {}) },

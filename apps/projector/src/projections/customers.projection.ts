@@ -147,7 +147,7 @@ FROM unnest(${g('m')}::text[], ${g('c')}::text[], ${g('from')}::bigint[], ${g('t
             ${g('store')}::text[], ${g('locale')}::text[], ${g('profile')}::text[], ${g('birthday')}::text[], ${g('adultSince')}::date[],
             ${g('emailKey')}::text[], ${g('phoneKey')}::text[], ${g('cEmail')}::boolean[], ${g('cSms')}::boolean[],
             ${g('cRcs')}::boolean[], ${g('cPostal')}::boolean[], ${g('tier')}::text[], ${g('tierSince')}::timestamptz[],
-            ${g('delta')}::int[], ${g('reset')}::boolean[], ${g('status')}::text[], ${g('mergedInto')}::text[], ${g('erasedAt')}::timestamptz[])
+            ${g('delta')}::bigint[], ${g('reset')}::boolean[], ${g('status')}::text[], ${g('mergedInto')}::text[], ${g('erasedAt')}::timestamptz[])
      AS p(m, c, rv_from, rv_to, at, set_profile, scrub, ty, ca, st, lo, pr, bd, ad, ek, pk, ce, cs, cr, cp,
           tier, tier_since, delta, reset, status, merged_into, erased_at)
 WHERE c.merchant_id = p.m AND c.customer_id = p.c AND c.revision < p.rv_from`;

@@ -101,11 +101,11 @@ function upsert(days: Day[], context: ProjectionContext) {
 INSERT INTO ${context.table('daily_kpis')} AS k (merchant_id, local_date, purchases_identified, purchases_anonymous, revenue_identified_cents,
        revenue_anonymous_cents, items_sold, refunds, refunded_cents, new_customers, visits, points_earned, points_redeemed, points_expired,
        rewards_issued, rewards_redeemed, messages_sent, message_cost_cents)
-SELECT * FROM unnest(${r.get('merchantId')}::text[], ${r.get('date')}::date[], ${m('purchases_identified')}::int[], ${m('purchases_anonymous')}::int[],
-                     ${m('revenue_identified_cents')}::bigint[], ${m('revenue_anonymous_cents')}::bigint[], ${m('items_sold')}::int[],
-                     ${m('refunds')}::int[], ${m('refunded_cents')}::bigint[], ${m('new_customers')}::int[], ${m('visits')}::int[],
+SELECT * FROM unnest(${r.get('merchantId')}::text[], ${r.get('date')}::date[], ${m('purchases_identified')}::bigint[], ${m('purchases_anonymous')}::bigint[],
+                     ${m('revenue_identified_cents')}::bigint[], ${m('revenue_anonymous_cents')}::bigint[], ${m('items_sold')}::bigint[],
+                     ${m('refunds')}::bigint[], ${m('refunded_cents')}::bigint[], ${m('new_customers')}::bigint[], ${m('visits')}::bigint[],
                      ${m('points_earned')}::bigint[], ${m('points_redeemed')}::bigint[], ${m('points_expired')}::bigint[],
-                     ${m('rewards_issued')}::int[], ${m('rewards_redeemed')}::int[], ${m('messages_sent')}::int[], ${m('message_cost_cents')}::bigint[])
+                     ${m('rewards_issued')}::bigint[], ${m('rewards_redeemed')}::bigint[], ${m('messages_sent')}::bigint[], ${m('message_cost_cents')}::bigint[])
 ON CONFLICT (merchant_id, local_date) DO UPDATE SET
   purchases_identified = k.purchases_identified + EXCLUDED.purchases_identified,
   purchases_anonymous = k.purchases_anonymous + EXCLUDED.purchases_anonymous,

@@ -28,10 +28,10 @@ export function upsertMessages(patches: readonly MessagePatch[], context: Projec
 WITH p AS (
   SELECT * FROM unnest(${g('m')}::text[], ${g('id')}::text[], ${g('campaign')}::text[], ${g('customer')}::text[], ${g('channel')}::text[],
                        ${g('template')}::text[], ${g('version')}::text[], ${g('locale')}::text[], ${g('scheduled')}::timestamptz[],
-                       ${g('estimate')}::int[], ${g('queued')}::timestamptz[], ${g('sent')}::timestamptz[], ${g('provider')}::text[],
-                       ${g('pmid')}::text[], ${g('units')}::int[], ${g('cost')}::int[], ${g('delivered')}::timestamptz[],
+                       ${g('estimate')}::bigint[], ${g('queued')}::timestamptz[], ${g('sent')}::timestamptz[], ${g('provider')}::text[],
+                       ${g('pmid')}::text[], ${g('units')}::int[], ${g('cost')}::bigint[], ${g('delivered')}::timestamptz[],
                        ${g('failed')}::timestamptz[], ${g('fcode')}::text[], ${g('freason')}::text[], ${g('fperm')}::boolean[],
-                       ${g('opened')}::timestamptz[], ${g('clicked')}::timestamptz[], ${g('clicks')}::int[], ${g('rank')}::smallint[],
+                       ${g('opened')}::timestamptz[], ${g('clicked')}::timestamptz[], ${g('clicks')}::bigint[], ${g('rank')}::smallint[],
                        ${g('at')}::timestamptz[])
     AS p(m, id, campaign, customer, channel, template, version, locale, scheduled, estimate, queued, sent, provider, pmid, units, cost,
          delivered, failed, fcode, freason, fperm, opened, clicked, clicks, rank, at)

@@ -89,7 +89,7 @@ function offers(events: readonly ProjectedEvent[], context: ProjectionContext): 
   for (const t of totals.values()) r.push(t);
   return sql`
 INSERT INTO ${context.table('campaign_results')} AS c (merchant_id, campaign_id, offers_redeemed, offer_discount_cents)
-SELECT * FROM unnest(${r.get('m')}::text[], ${r.get('campaign')}::text[], ${r.get('count')}::int[], ${r.get('discount')}::bigint[])
+SELECT * FROM unnest(${r.get('m')}::text[], ${r.get('campaign')}::text[], ${r.get('count')}::bigint[], ${r.get('discount')}::bigint[])
 ON CONFLICT (merchant_id, campaign_id) DO UPDATE SET
   offers_redeemed = c.offers_redeemed + EXCLUDED.offers_redeemed, offer_discount_cents = c.offer_discount_cents + EXCLUDED.offer_discount_cents`;
 }

@@ -26,8 +26,8 @@ function ledger({ ledger }: PointsMovements, context: ProjectionContext): Sql | 
   return sql`
 INSERT INTO ${context.table('points_ledger')} (merchant_id, event_id, customer_id, kind, points, debt_change, lot_id, debits, reason, source_id, occurred_at)
 SELECT m, id, c, k, p, d, l, de::jsonb, re, so, at
-  FROM unnest(${r.get('m')}::text[], ${r.get('id')}::uuid[], ${r.get('c')}::text[], ${r.get('kind')}::text[], ${r.get('points')}::int[],
-              ${r.get('debt')}::int[], ${r.get('lot')}::text[], ${r.get('debits')}::text[], ${r.get('reason')}::text[],
+  FROM unnest(${r.get('m')}::text[], ${r.get('id')}::uuid[], ${r.get('c')}::text[], ${r.get('kind')}::text[], ${r.get('points')}::bigint[],
+              ${r.get('debt')}::bigint[], ${r.get('lot')}::text[], ${r.get('debits')}::text[], ${r.get('reason')}::text[],
               ${r.get('source')}::text[], ${r.get('at')}::timestamptz[]) AS r(m, id, c, k, p, d, l, de, re, so, at)
 ON CONFLICT (merchant_id, event_id) DO NOTHING`;
 }
@@ -43,8 +43,8 @@ function newLots({ lots }: PointsMovements, context: ProjectionContext): Sql | n
   if (r.size === 0) return null;
   return sql`
 INSERT INTO ${context.table('points_lots')} (merchant_id, customer_id, lot_id, points, remaining, expired_points, earned_at, expires_at, transferred_at)
-SELECT * FROM unnest(${r.get('m')}::text[], ${r.get('c')}::text[], ${r.get('lot')}::text[], ${r.get('points')}::int[], ${r.get('remaining')}::int[],
-                     ${r.get('expired')}::int[], ${r.get('earned')}::timestamptz[], ${r.get('expires')}::timestamptz[], ${r.get('transferred')}::timestamptz[])
+SELECT * FROM unnest(${r.get('m')}::text[], ${r.get('c')}::text[], ${r.get('lot')}::text[], ${r.get('points')}::bigint[], ${r.get('remaining')}::bigint[],
+                     ${r.get('expired')}::bigint[], ${r.get('earned')}::timestamptz[], ${r.get('expires')}::timestamptz[], ${r.get('transferred')}::timestamptz[])
 ON CONFLICT (merchant_id, customer_id, lot_id) DO NOTHING`;
 }
 
@@ -61,7 +61,7 @@ UPDATE ${context.table('points_lots')} AS l
    SET remaining = CASE WHEN u.tr IS NOT NULL THEN 0 ELSE GREATEST(0, l.remaining - u.de - u.ex) END,
        expired_points = l.expired_points + u.ex,
        transferred_at = COALESCE(u.tr, l.transferred_at)
-  FROM unnest(${r.get('m')}::text[], ${r.get('c')}::text[], ${r.get('lot')}::text[], ${r.get('debited')}::int[], ${r.get('expired')}::int[],
+  FROM unnest(${r.get('m')}::text[], ${r.get('c')}::text[], ${r.get('lot')}::text[], ${r.get('debited')}::bigint[], ${r.get('expired')}::bigint[],
               ${r.get('transferred')}::timestamptz[]) AS u(m, c, lot, de, ex, tr)
  WHERE l.merchant_id = u.m AND l.customer_id = u.c AND l.lot_id = u.lot`;
 }
@@ -74,8 +74,8 @@ function balances({ balances }: PointsMovements, context: ProjectionContext): Sq
   const statements = [
     sql`
 INSERT INTO ${t} AS b (merchant_id, customer_id, balance, debt, earned_total, redeemed_total, expired_total, adjusted_total, updated_at)
-SELECT * FROM unnest(${r.get('m')}::text[], ${r.get('c')}::text[], ${r.get('balance')}::int[], ${r.get('debt')}::int[], ${r.get('earned')}::int[],
-                     ${r.get('redeemed')}::int[], ${r.get('expired')}::int[], ${r.get('adjusted')}::int[], ${r.get('at')}::timestamptz[])
+SELECT * FROM unnest(${r.get('m')}::text[], ${r.get('c')}::text[], ${r.get('balance')}::bigint[], ${r.get('debt')}::bigint[], ${r.get('earned')}::bigint[],
+                     ${r.get('redeemed')}::bigint[], ${r.get('expired')}::bigint[], ${r.get('adjusted')}::bigint[], ${r.get('at')}::timestamptz[])
 ON CONFLICT (merchant_id, customer_id) DO UPDATE
    SET balance = b.balance + EXCLUDED.balance, debt = b.debt + EXCLUDED.debt,
        earned_total = b.earned_total + EXCLUDED.earned_total, redeemed_total = b.redeemed_total + EXCLUDED.redeemed_total,

@@ -45,7 +45,7 @@ function purchases(events: readonly ProjectedEvent[], context: ProjectionContext
 INSERT INTO ${context.table('purchases')} (merchant_id, purchase_id, customer_id, store_id, channel, total_cents, line_count, item_count,
                                            promo_cents, rewards_used, purchased_at, local_date, event_id)
 SELECT * FROM unnest(${r.get('m')}::text[], ${r.get('p')}::text[], ${r.get('c')}::text[], ${r.get('store')}::text[], ${r.get('channel')}::text[],
-                     ${r.get('total')}::int[], ${r.get('lines')}::int[], ${r.get('items')}::int[], ${r.get('promo')}::int[], ${r.get('rewards')}::int[],
+                     ${r.get('total')}::bigint[], ${r.get('lines')}::int[], ${r.get('items')}::int[], ${r.get('promo')}::bigint[], ${r.get('rewards')}::int[],
                      ${r.get('at')}::timestamptz[], ${r.get('date')}::date[], ${r.get('id')}::uuid[])
 ON CONFLICT (merchant_id, purchase_id) DO NOTHING`;
 }
@@ -62,8 +62,8 @@ function lines(events: readonly ProjectedEvent[], context: ProjectionContext): S
 INSERT INTO ${context.table('purchase_lines')} (merchant_id, purchase_id, line_no, sku, name, category, quantity, unit_price_cents,
                                                 discount_cents, total_cents, promo)
 SELECT * FROM unnest(${r.get('m')}::text[], ${r.get('p')}::text[], ${r.get('no')}::int[], ${r.get('sku')}::text[], ${r.get('name')}::text[],
-                     ${r.get('category')}::text[], ${r.get('qty')}::int[], ${r.get('unit')}::int[], ${r.get('discount')}::int[],
-                     ${r.get('total')}::int[], ${r.get('promo')}::boolean[])
+                     ${r.get('category')}::text[], ${r.get('qty')}::int[], ${r.get('unit')}::bigint[], ${r.get('discount')}::bigint[],
+                     ${r.get('total')}::bigint[], ${r.get('promo')}::boolean[])
 ON CONFLICT (merchant_id, purchase_id, line_no) DO NOTHING`;
 }
 
@@ -83,19 +83,19 @@ WITH inserted AS (
                                           refunded_at, local_date, event_id)
   SELECT m, rf, p, c, st, am, li::jsonb, re, at, dt, id
     FROM unnest(${r.get('m')}::text[], ${r.get('refund')}::text[], ${r.get('p')}::text[], ${r.get('c')}::text[], ${r.get('store')}::text[],
-                ${r.get('amount')}::int[], ${r.get('lines')}::text[], ${r.get('reason')}::text[], ${r.get('at')}::timestamptz[],
+                ${r.get('amount')}::bigint[], ${r.get('lines')}::text[], ${r.get('reason')}::text[], ${r.get('at')}::timestamptz[],
                 ${r.get('date')}::date[], ${r.get('id')}::uuid[]) AS r(m, rf, p, c, st, am, li, re, at, dt, id)
   ON CONFLICT (merchant_id, refund_id) DO NOTHING
   RETURNING merchant_id, purchase_id, amount_cents, lines
 ), purchase_totals AS (
   UPDATE ${purchasesTable} AS p SET refunded_cents = p.refunded_cents + x.amount
-    FROM (SELECT merchant_id, purchase_id, sum(amount_cents)::int AS amount FROM inserted GROUP BY 1, 2) AS x
+    FROM (SELECT merchant_id, purchase_id, sum(amount_cents)::bigint AS amount FROM inserted GROUP BY 1, 2) AS x
    WHERE p.merchant_id = x.merchant_id AND p.purchase_id = x.purchase_id
 )
 UPDATE ${linesTable} AS l
    SET refunded_quantity = l.refunded_quantity + x.quantity, refunded_cents = l.refunded_cents + x.amount
-  FROM (SELECT i.merchant_id, i.purchase_id, rl."lineNo" AS line_no, sum(rl.quantity)::int AS quantity, sum(rl."amountCents")::int AS amount
-          FROM inserted i, jsonb_to_recordset(i.lines) AS rl("lineNo" int, quantity int, "amountCents" int)
+  FROM (SELECT i.merchant_id, i.purchase_id, rl."lineNo" AS line_no, sum(rl.quantity)::int AS quantity, sum(rl."amountCents")::bigint AS amount
+          FROM inserted i, jsonb_to_recordset(i.lines) AS rl("lineNo" int, quantity int, "amountCents" bigint)
          GROUP BY 1, 2, 3) AS x
  WHERE l.merchant_id = x.merchant_id AND l.purchase_id = x.purchase_id AND l.line_no = x.line_no`;
 }

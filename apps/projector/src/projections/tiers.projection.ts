@@ -28,13 +28,13 @@ export const tiersProjection: Projection = {
 INSERT INTO ${context.table('tier_history')} (merchant_id, event_id, customer_id, from_tier, to_tier, direction, rolling_spend_cents,
                                                window_start, guaranteed_until, program_version, changed_at)
 SELECT * FROM unnest(${h.get('m')}::text[], ${h.get('id')}::uuid[], ${h.get('c')}::text[], ${h.get('from')}::text[], ${h.get('to')}::text[],
-                     ${h.get('direction')}::text[], ${h.get('spend')}::int[], ${h.get('window')}::timestamptz[],
+                     ${h.get('direction')}::text[], ${h.get('spend')}::bigint[], ${h.get('window')}::timestamptz[],
                      ${h.get('guaranteed')}::timestamptz[], ${h.get('version')}::text[], ${h.get('at')}::timestamptz[])
 ON CONFLICT (merchant_id, event_id) DO NOTHING`,
       sql`
 INSERT INTO ${context.table('customer_tiers')} AS t (merchant_id, customer_id, tier, since, guaranteed_until, rolling_spend_cents, program_version)
 SELECT * FROM unnest(${c.get('m')}::text[], ${c.get('c')}::text[], ${c.get('tier')}::text[], ${c.get('since')}::timestamptz[],
-                     ${c.get('guaranteed')}::timestamptz[], ${c.get('spend')}::int[], ${c.get('version')}::text[])
+                     ${c.get('guaranteed')}::timestamptz[], ${c.get('spend')}::bigint[], ${c.get('version')}::text[])
 ON CONFLICT (merchant_id, customer_id) DO UPDATE
    SET tier = EXCLUDED.tier, since = EXCLUDED.since, guaranteed_until = EXCLUDED.guaranteed_until,
        rolling_spend_cents = EXCLUDED.rolling_spend_cents, program_version = EXCLUDED.program_version

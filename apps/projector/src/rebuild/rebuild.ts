@@ -56,9 +56,12 @@ export async function rebuild(projections: readonly Projection[], options: Rebui
        SELECT n.name, n.version, n.commit_position, n.prepare_position, n.events_processed, now()
          FROM projection_rebuild_checkpoints n WHERE n.name = ANY($1::text[])
        ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version, commit_position = EXCLUDED.commit_position,
-         prepare_position = EXCLUDED.prepare_position, events_processed = EXCLUDED.events_processed, updated_at = now()`,
+         prepare_position = EXCLUDED.prepare_position, events_processed = EXCLUDED.events_processed, updated_at = now(),
+         failure = NULL, failures = 0, failing_since = NULL, retry_at = NULL`,
       [names],
     );
+    // The new tables hold every event (a rebuild stops at the first it cannot apply): nothing waits any more.
+    await db.query('DELETE FROM projection_parked WHERE projection = ANY($1::text[])', [names]);
     await db.query('DELETE FROM projection_rebuild_checkpoints WHERE name = ANY($1::text[])', [names]);
     await db.query(`UPDATE projection_rebuilds SET status = 'done', finished_at = now() WHERE name = ANY($1::text[])`, [names]);
     await db.query('COMMIT');

@@ -1,11 +1,12 @@
 import { comparePositions, type LogPosition, type SubscriptionBatch } from '@relance/event-store';
 import type { Sql } from '@relance/platform';
 import type pg from 'pg';
-import type { Projection, ProjectedEvent } from '../projection.js';
+import type { Projection, ProjectedEvent, ProjectionContext } from '../projection.js';
 import { moveCheckpoints, type CheckpointMove, type CheckpointTable } from './checkpoints.js';
 import type { ProfileOpener } from './profile-opener.js';
 import type { ContextFactory } from './projection-context.js';
 import { scriptOf } from './batch-script.js';
+import { ApplyError } from './failure-scope.js';
 
 export class ConcurrentWriterError extends Error {
   override readonly name = 'ConcurrentWriterError';
@@ -13,7 +14,13 @@ export class ConcurrentWriterError extends Error {
 
 export interface BatchInput {
   readonly batch: SubscriptionBatch;
-  readonly projections: readonly { projection: Projection; checkpointName: string; checkpoint: LogPosition }[];
+  readonly projections: readonly {
+    projection: Projection;
+    checkpointName: string;
+    checkpoint: LogPosition;
+    /** Merchants whose part of this projection is parked: their events wait (see failures.ts). */
+    parked?: ReadonlySet<string>;
+  }[];
   readonly profiles: ProfileOpener;
   readonly contexts: ContextFactory;
 }
@@ -23,6 +30,10 @@ export interface PreparedPart {
   readonly projection: Projection;
   readonly move: CheckpointMove;
   readonly statements: readonly Sql[];
+  /** The events the statements apply, kept to apply them merchant by merchant if the part fails. */
+  readonly events: readonly ProjectedEvent[];
+  /** `apply` threw on the part as a whole (an ApplyError): there are no statements. */
+  readonly applyError?: ApplyError;
 }
 
 /** A batch turned into SQL, ready to commit. */
@@ -30,10 +41,27 @@ export interface PreparedBatch {
   readonly parts: readonly PreparedPart[];
   /** The projections whose checkpoint the batch moves, with how many events each applies. */
   readonly applied: readonly { projection: Projection; events: number }[];
+  /** The context the statements were made with (opened profiles, local dates, tables). */
+  readonly context: ProjectionContext;
+}
+
+/** The merchant an event belongs to: what projections key their rows by, hence the unit a failure stops. */
+export function merchantOf(event: ProjectedEvent): string {
+  return typeof event.metadata?.merchantId === 'string' ? event.metadata.merchantId : '';
+}
+
+/** A projection's statements for these events; what `apply` throws becomes an ApplyError. */
+export function statementsOf(projection: Projection, events: readonly ProjectedEvent[], context: ProjectionContext): Sql[] {
+  if (events.length === 0) return [];
+  try {
+    return projection.apply(events, context);
+  } catch (error) {
+    throw new ApplyError(projection.name, error);
+  }
 }
 
 const handledTypes = new WeakMap<Projection, Set<string>>();
-function handles(p: Projection, type: string): boolean {
+export function handles(p: Projection, type: string): boolean {
   let types = handledTypes.get(p);
   if (!types) handledTypes.set(p, (types = new Set(p.handles)));
   return types.has(type);
@@ -44,20 +72,27 @@ export async function prepareBatch(input: BatchInput): Promise<PreparedBatch> {
   const { batch } = input;
   const moves: CheckpointMove[] = [];
   const work: { projection: Projection; events: ProjectedEvent[] }[] = [];
-  for (const { projection, checkpointName, checkpoint } of input.projections) {
+  for (const { projection, checkpointName, checkpoint, parked } of input.projections) {
     // At or before the checkpoint: already applied (a subscription delivers at least once).
     if (comparePositions(batch.checkpoint, checkpoint) <= 0) continue;
     const events = (batch.events as unknown as ProjectedEvent[]).filter(
-      (e) => comparePositions(e.position, checkpoint) > 0 && handles(projection, e.type),
+      (e) => comparePositions(e.position, checkpoint) > 0 && handles(projection, e.type) && !(parked?.size && parked.has(merchantOf(e))),
     );
     moves.push({ name: checkpointName, from: checkpoint, to: batch.checkpoint, events: events.length });
     work.push({ projection, events });
   }
-  if (moves.length === 0) return { parts: [], applied: [] };
   const profiles = await input.profiles.open(work.flatMap((w) => (w.projection.opensProfiles ? w.events : [])));
   const context = input.contexts.forBatch(profiles);
-  const parts = work.map((w, i) => ({ projection: w.projection, move: moves[i]!, statements: w.events.length > 0 ? w.projection.apply(w.events, context) : [] }));
-  return { parts, applied: work.map((w) => ({ projection: w.projection, events: w.events.length })) };
+  if (moves.length === 0) return { parts: [], applied: [], context };
+  const parts = work.map((w, i): PreparedPart => {
+    const base = { projection: w.projection, move: moves[i]!, events: w.events };
+    try {
+      return { ...base, statements: statementsOf(w.projection, w.events, context) };
+    } catch (error) {
+      return { ...base, statements: [], applyError: error as ApplyError };
+    }
+  });
+  return { parts, applied: work.map((w) => ({ projection: w.projection, events: w.events.length })), context };
 }
 
 /**
@@ -73,6 +108,8 @@ export async function commitBatch(client: pg.PoolClient, prepared: PreparedBatch
 /** Some projections' parts of a batch in one transaction, with their checkpoints (see commitBatch). */
 export async function commitParts(client: pg.PoolClient, parts: readonly PreparedPart[], table: CheckpointTable): Promise<void> {
   if (parts.length === 0) return;
+  const failed = parts.find((p) => p.applyError);
+  if (failed) throw failed.applyError;
   const moves = parts.map((p) => p.move);
   const move = moveCheckpoints(moves, table);
   const statements = parts.flatMap((p) => p.statements);

@@ -2,6 +2,7 @@ import { ident } from '@relance/platform';
 import { LocalDates } from '../local-dates.js';
 import type { ProfileFacts, ProjectionContext, TableName } from '../projection.js';
 import { UNREADABLE } from '../projections/customer-patch.js';
+import { UnopenedProfile } from './profile-opener.js';
 
 export const DEFAULT_TIME_ZONE = 'Europe/Paris';
 
@@ -18,7 +19,7 @@ export class ContextFactory {
     private readonly timeZones: TimeZones,
   ) {}
 
-  forBatch(profiles: ReadonlyMap<string, ProfileFacts>): ProjectionContext {
+  forBatch(profiles: ReadonlyMap<string, ProfileFacts | UnopenedProfile>): ProjectionContext {
     return {
       table: (name) => {
         let table = this.tables.get(name);
@@ -26,7 +27,11 @@ export class ContextFactory {
         return table;
       },
       localDate: (merchantId, instant) => this.dates.dateOf(instant, this.timeZones(merchantId) ?? DEFAULT_TIME_ZONE),
-      profileOf: (eventId) => profiles.get(eventId) ?? UNREADABLE,
+      profileOf: (eventId) => {
+        const profile = profiles.get(eventId);
+        if (profile instanceof UnopenedProfile) throw profile;
+        return profile ?? UNREADABLE;
+      },
     };
   }
 }

@@ -1,13 +1,37 @@
-import { comparePositions, START, type EventStore, type LogPosition, type Subscription, type SubscriptionBatch } from '@relance/event-store';
+import {
+  comparePositions,
+  formatPosition,
+  START,
+  type Backlog,
+  type EventStore,
+  type LogPosition,
+  type Subscription,
+  type SubscriptionBatch,
+} from '@relance/event-store';
 import type pg from 'pg';
 import type { Projection } from '../projection.js';
-import { ensureCheckpoints, loadCheckpoints, type CheckpointTable } from './checkpoints.js';
+import { ensureCheckpoints, loadCheckpoints, moveCheckpoints, type CheckpointMove, type CheckpointTable } from './checkpoints.js';
 import { heldLocks, liveLockName, LockSession, nextLockName, swapRequests } from './locks.js';
-import { commitBatch, commitParts, prepareBatch, splitParts, type PreparedBatch } from './apply-batch.js';
-import { sleep } from './sleep.js';
+import { commitBatch, commitParts, ConcurrentWriterError, merchantOf, prepareBatch, splitParts, type PreparedBatch } from './apply-batch.js';
+import { failureScope, messageOf } from './failure-scope.js';
+import {
+  clearStalls,
+  DEFAULT_RETRY,
+  loadParked,
+  loadStalls,
+  park,
+  recordParkedFailure,
+  recordStall,
+  retryAt,
+  type ParkedPart,
+  type RetryPolicy,
+  type Stall,
+} from './failures.js';
+import { applyPartIsolated, type NewPark } from './isolate.js';
 import type { ProfileOpener } from './profile-opener.js';
 import { ContextFactory, type TimeZones } from './projection-context.js';
 import type { ProjectorMetrics } from './projector-metrics.js';
+import { resumeParked } from './resume-parked.js';
 
 export interface RunnerLogger {
   log(message: string): void;
@@ -29,7 +53,7 @@ export interface RunnerOptions {
   readonly target?: 'live' | 'next';
   /** Return once caught up with the log instead of following it. */
   readonly untilCaughtUp?: boolean;
-  /** How often a waiting runner tries the locks it does not hold, and checks for swap requests. */
+  /** How often a waiting runner tries the locks it does not hold, and checks for swap requests and retries due. */
   readonly pollMs?: number;
   /** A session whose locks the caller manages (a rebuild); the runner then does not close it. */
   readonly session?: LockSession;
@@ -38,6 +62,30 @@ export interface RunnerOptions {
    * PostgreSQL applying the batches is what the runner waits for). Default 1.
    */
   readonly writeConnections?: number;
+  /** When a parked merchant or a stopped projection is tried again (doubling from firstMs up to maxMs). */
+  readonly retry?: RetryPolicy;
+  /** How often the lag behind the log's head is measured (a runner that follows the log). Default 1 s. */
+  readonly lagIntervalMs?: number;
+}
+
+/** Where one projection this runner writes stands. */
+export interface ProjectionProgress {
+  readonly name: string;
+  readonly checkpoint: LogPosition;
+  /** Behind the log's head from the checkpoint; null until first measured. */
+  readonly backlog: Backlog | null;
+  /** Age of the oldest event not applied: the backlog's, or that of a parked merchant's wait. */
+  readonly lagSeconds: number;
+  /** Stopped as a whole at its checkpoint (the others go on). */
+  readonly stall: Stall | null;
+  /** Merchants whose part waits at an event it cannot apply (the other merchants go on). */
+  readonly parked: readonly ParkedPart[];
+}
+
+export interface RunnerStatus {
+  readonly projections: readonly ProjectionProgress[];
+  /** Batches failing as a whole and retried (the database, the connection), since when and why. */
+  readonly failing: { readonly since: Date; readonly error: string } | null;
 }
 
 /**
@@ -45,19 +93,37 @@ export interface RunnerOptions {
  * each batch applied to every projection whose checkpoint it passes, in one transaction with the
  * checkpoints. Writes only the projections whose advisory lock it holds; waits for the others and
  * takes them over when their holder dies or hands them over (blue/green swap).
+ *
+ * What the live runner cannot apply stops only what it must (failure-scope.ts): a batch that fails is
+ * applied again projection by projection, then merchant by merchant; a merchant whose event fails is
+ * parked for that projection (the others go on), a projection that fails whatever the events stops at
+ * its checkpoint (the other projections go on). Both are retried on a timer, with backoff, until the
+ * cause is removed; a failure of the database is retried with the whole batch.
  */
 export class ProjectionRunner {
   private readonly checkpoints = new Map<string, LogPosition>();
   private readonly contexts: ContextFactory;
   private active: Projection[] = [];
+  /** The projections the current subscription feeds: the active ones, but not those stopped and not yet due. */
+  private following: Projection[] = [];
   private session: LockSession | null;
   private subscription: Subscription | null = null;
   private stopped = false;
   private restart = false;
+  /** A batch was applied in pieces: what was prepared after it assumed otherwise and is dropped. */
+  private reprepare = false;
   private running: Promise<void> | null = null;
   private lastSeen: LogPosition = START;
   /** Connections besides the lock session's, for writeConnections > 1; held while following the log. */
   private writers: pg.PoolClient[] = [];
+  private parked = new Map<string, Map<string, ParkedPart>>();
+  private stalls = new Map<string, Stall>();
+  private readonly backlogs = new Map<string, Backlog>();
+  private failing: RunnerStatus['failing'] = null;
+  /** When batches started to fail; kept until one commits (a retry that reaches the database is not yet a success). */
+  private failingSince: Date | null = null;
+  private wake: (() => void) | null = null;
+  private measuring = false;
 
   constructor(private readonly options: RunnerOptions) {
     this.session = options.session ?? null;
@@ -70,6 +136,15 @@ export class ProjectionRunner {
 
   private get checkpointTable(): CheckpointTable {
     return this.target === 'live' ? 'projection_checkpoints' : 'projection_rebuild_checkpoints';
+  }
+
+  /** The live projector isolates failures; a rebuild (its own session, `_next` tables) stops on the first. */
+  private get isolating(): boolean {
+    return this.target === 'live' && !this.options.session;
+  }
+
+  private get retry(): RetryPolicy {
+    return this.options.retry ?? DEFAULT_RETRY;
   }
 
   private lockName(p: Projection): string {
@@ -86,6 +161,7 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wake?.();
     await this.subscription?.close();
     await this.running;
   }
@@ -95,16 +171,45 @@ export class ProjectionRunner {
     return this.active.map((p) => p.name);
   }
 
+  status(): RunnerStatus {
+    const now = Date.now();
+    return {
+      failing: this.failing,
+      projections: this.active.map((p) => {
+        const parked = [...(this.parked.get(p.name)?.values() ?? [])];
+        const backlog = this.backlogs.get(p.name) ?? null;
+        const waited = parked.reduce((oldest, part) => Math.max(oldest, (now - part.parkedAt.getTime()) / 1000), 0);
+        return {
+          name: p.name,
+          checkpoint: this.checkpoints.get(p.name) ?? START,
+          backlog,
+          lagSeconds: Math.max(backlog?.seconds ?? 0, waited),
+          stall: this.stalls.get(p.name) ?? null,
+          parked,
+        };
+      }),
+    };
+  }
+
   private async loop(): Promise<void> {
     const pollMs = this.options.pollMs ?? 1000;
     let backoff = pollMs;
+    const measure = this.options.untilCaughtUp ? null : setInterval(() => void this.measureLag(), this.options.lagIntervalMs ?? 1000);
     try {
       while (!this.stopped) {
         try {
           this.session ??= await LockSession.open(this.options.pool);
           await this.acquire();
+          this.failing = null;
           if (this.active.length === 0) {
-            await sleep(pollMs);
+            await this.pause(pollMs);
+            continue;
+          }
+          if (this.isolating) await this.resumeDue();
+          const now = Date.now();
+          this.following = this.active.filter((p) => (this.stalls.get(p.name)?.retryAt.getTime() ?? 0) <= now);
+          if (this.following.length === 0) {
+            await this.pause(Math.min(pollMs, this.nextRetryIn()));
             continue;
           }
           const caughtUp = await this.follow();
@@ -112,16 +217,39 @@ export class ProjectionRunner {
           backoff = pollMs;
         } catch (error) {
           if (this.options.session) throw error;
+          // Whoever owns the pool has ended it (the process, or a test, is shutting down): nothing
+          // this runner could do will ever succeed again.
+          if (this.options.pool.ending || this.options.pool.ended) {
+            this.options.logger.warn(`Projection runner stopped: its database pool was closed (${messageOf(error)})`);
+            return;
+          }
+          this.failingSince ??= new Date();
+          this.failing = { since: this.failingSince, error: messageOf(error) };
           for (const p of this.active) this.options.metrics?.errors.inc({ projection: p.name });
           this.options.logger.error(`Projection batch failed, retrying in ${backoff} ms: ${(error as Error).stack ?? String(error)}`);
           this.dropSession();
-          await sleep(backoff);
+          await this.pause(backoff);
           backoff = Math.min(backoff * 2, 30_000);
         }
       }
     } finally {
+      if (measure) clearInterval(measure);
       if (!this.options.session) this.dropSession();
     }
+  }
+
+  /** A sleep that stop() cuts short. */
+  private pause(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
   }
 
   private dropSession(): void {
@@ -144,8 +272,9 @@ export class ProjectionRunner {
     for (const p of this.options.projections) this.options.metrics?.lockHeld.set({ projection: p.name }, session.holds(this.lockName(p)) ? 1 : 0);
     const taken = this.active.filter((p) => !before.has(p.name)).map((p) => p.name);
     if (taken.length > 0) this.options.logger.log(`Writing ${taken.join(', ')} (${this.target} tables)`);
+    const names = this.active.map((p) => p.name);
     await ensureCheckpoints(session.client, this.active.map((p) => ({ name: p.name, version: p.version })), this.checkpointTable);
-    const stored = await loadCheckpoints(session.client, this.active.map((p) => p.name), this.checkpointTable);
+    const stored = await loadCheckpoints(session.client, names, this.checkpointTable);
     this.checkpoints.clear();
     for (const p of this.active) {
       const checkpoint = stored.get(p.name)!;
@@ -154,14 +283,26 @@ export class ProjectionRunner {
         this.options.logger.warn(`Projection ${p.name} was built by version ${checkpoint.version}; this is ${p.version}: run \`relance projections rebuild ${p.name}\``);
       }
     }
+    if (!this.isolating) return;
+    // What is parked or stopped is stored: a runner taking a projection over picks it up as it was.
+    // Swapped in whole, so that /health never sees it half loaded.
+    const parked = new Map<string, Map<string, ParkedPart>>();
+    for (const part of await loadParked(session.client, names)) {
+      let parts = parked.get(part.projection);
+      if (!parts) parked.set(part.projection, (parts = new Map()));
+      parts.set(part.merchantId, part);
+    }
+    this.stalls = await loadStalls(session.client, names);
+    this.parked = parked;
   }
 
   /** Follows the log until told to restart or stop; true when it stopped caught up. */
   private async follow(): Promise<boolean> {
-    const from = this.active.map((p) => this.checkpoints.get(p.name)!).reduce((a, b) => (comparePositions(a, b) <= 0 ? a : b));
+    const from = this.following.map((p) => this.checkpoints.get(p.name)!).reduce((a, b) => (comparePositions(a, b) <= 0 ? a : b));
     if (this.options.untilCaughtUp && comparePositions(await this.options.store.headPosition(), from) <= 0) return true;
     const subscription = this.options.store.subscribe({ after: from, batchSize: this.options.batchSize ?? 2000 });
     this.subscription = subscription;
+    this.reprepare = false;
     const control = this.options.untilCaughtUp ? null : setInterval(() => void this.control(), this.options.pollMs ?? 1000);
     try {
       // The SQL of batch N runs in PostgreSQL while batch N+1 is turned into SQL here (and the
@@ -172,6 +313,9 @@ export class ProjectionRunner {
         for await (const batch of subscription) {
           const prepared = await this.prepare(batch);
           await committing;
+          // Batch N was applied in pieces (something in it was parked or stopped): N+1 was prepared
+          // without knowing, and is prepared again from the stored checkpoints.
+          if (this.reprepare) break;
           committing = this.commit(batch, prepared);
           // Awaited before the next commit or on the way out; marked handled so that a failure
           // while the next batch is being prepared is not reported as unhandled.
@@ -198,7 +342,12 @@ export class ProjectionRunner {
   private async prepare(batch: SubscriptionBatch): Promise<PreparedBatch> {
     const prepared = await prepareBatch({
       batch,
-      projections: this.active.map((p) => ({ projection: p, checkpointName: p.name, checkpoint: this.checkpoints.get(p.name)! })),
+      projections: this.following.map((p) => ({
+        projection: p,
+        checkpointName: p.name,
+        checkpoint: this.checkpoints.get(p.name)!,
+        parked: new Set(this.parked.get(p.name)?.keys() ?? []),
+      })),
       profiles: this.options.profiles,
       contexts: this.contexts,
     });
@@ -208,31 +357,202 @@ export class ProjectionRunner {
 
   private async commit(batch: SubscriptionBatch, prepared: PreparedBatch): Promise<void> {
     const started = performance.now();
-    const groups = splitParts(prepared.parts, this.options.writeConnections ?? 1);
-    if (groups.length <= 1) {
-      await commitBatch(this.session!.client, prepared, this.checkpointTable);
-    } else {
-      while (this.writers.length < groups.length - 1) this.writers.push(await this.options.pool.connect());
-      const clients = [this.session!.client, ...this.writers];
-      // Every group settles before the batch fails: no transaction is left running on a connection.
-      const results = await Promise.allSettled(groups.map((parts, i) => commitParts(clients[i]!, parts, this.checkpointTable)));
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) {
-        // A connection that failed mid-batch is not handed back to the pool.
-        this.releaseWriters(true);
-        throw failed.reason;
+    try {
+      const groups = splitParts(prepared.parts, this.options.writeConnections ?? 1);
+      if (groups.length <= 1) {
+        await commitBatch(this.session!.client, prepared, this.checkpointTable);
+      } else {
+        while (this.writers.length < groups.length - 1) this.writers.push(await this.options.pool.connect());
+        const clients = [this.session!.client, ...this.writers];
+        // Every group settles before the batch fails: no transaction is left running on a connection.
+        const results = await Promise.allSettled(groups.map((parts, i) => commitParts(clients[i]!, parts, this.checkpointTable)));
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) {
+          // A connection that failed mid-batch is not handed back to the pool.
+          this.releaseWriters(true);
+          throw failed.reason;
+        }
       }
+    } catch (error) {
+      if (!this.isolating || failureScope(error) === 'transient') throw error;
+      this.options.logger.warn(`Batch up to ${formatPosition(batch.checkpoint)} failed (${messageOf(error)}): applying it projection by projection, merchant by merchant`);
+      await this.applyInPieces(batch, prepared, started);
+      this.reprepare = true;
+      return;
     }
+    await this.committed(batch, prepared.applied, started);
+  }
+
+  /** After a commit: progress, metrics, and the end of a failure it proves over. */
+  private async committed(batch: SubscriptionBatch, applied: PreparedBatch['applied'], started: number): Promise<void> {
+    this.failing = null;
+    this.failingSince = null;
     const last = batch.events[batch.events.length - 1];
     if (last) this.lastSeen = last.position;
-    this.options.metrics?.recordBatch(prepared.applied, batch, (performance.now() - started) / 1000, this.lastSeen);
+    this.options.metrics?.recordBatch(applied, (performance.now() - started) / 1000, this.lastSeen);
+    const recovered = applied.map((a) => a.projection.name).filter((name) => this.stalls.has(name));
+    if (recovered.length === 0) return;
+    for (const name of recovered) this.stalls.delete(name);
+    await clearStalls(this.options.pool, recovered);
+    this.options.logger.log(`Projection ${recovered.join(', ')} applies events again: it follows the log from ${formatPosition(batch.checkpoint)}`);
+    this.reportState();
+  }
+
+  /**
+   * A batch that failed as a whole, applied in one transaction projection by projection (a savepoint
+   * each), merchant by merchant for a projection that fails, the merchants that fail parked in the same
+   * transaction as the checkpoint that moves past their events.
+   */
+  private async applyInPieces(batch: SubscriptionBatch, prepared: PreparedBatch, started: number): Promise<void> {
+    const client = this.session!.client;
+    const stalled: { projection: Projection; from: LogPosition; error: unknown }[] = [];
+    const parks: { projection: Projection; park: NewPark }[] = [];
+    const moves: CheckpointMove[] = [];
+    const applied: PreparedBatch['applied'][number][] = [];
+    const firstRetry = retryAt(1, this.retry);
+    await client.query('BEGIN');
+    try {
+      for (const part of prepared.parts) {
+        const outcome = await applyPartIsolated(client, part, prepared.context);
+        if (outcome.kind === 'stalled') {
+          stalled.push({ projection: part.projection, from: part.move.from, error: outcome.error });
+          continue;
+        }
+        // A parked merchant's events after its park position wait: not counted as processed yet.
+        const waiting = part.events.filter((e) => outcome.parks.some((p) => p.merchantId === merchantOf(e) && comparePositions(e.position, p.position) > 0)).length;
+        moves.push({ ...part.move, events: part.move.events - waiting });
+        applied.push({ projection: part.projection, events: part.move.events - waiting });
+        for (const p of outcome.parks) {
+          await client.query(park(part.projection.name, p.merchantId, p.position, p.event, p.error, firstRetry));
+          parks.push({ projection: part.projection, park: p });
+        }
+      }
+      if (moves.length > 0) {
+        const move = moveCheckpoints(moves, this.checkpointTable);
+        const { rows } = await client.query<{ moved: number }>(`WITH moved AS (${move.text}) SELECT count(*)::int AS moved FROM moved`, move.values);
+        if (rows[0]!.moved !== moves.length) throw new ConcurrentWriterError(`Checkpoints moved by another writer (${moves.map((m) => m.name).join(', ')}): batch rolled back`);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    for (const s of stalled) {
+      this.checkpoints.set(s.projection.name, s.from);
+      await this.stall(s.projection, s.from, s.error);
+    }
+    for (const { projection, park: p } of parks) {
+      let parts = this.parked.get(projection.name);
+      if (!parts) this.parked.set(projection.name, (parts = new Map()));
+      const now = new Date();
+      parts.set(p.merchantId, {
+        projection: projection.name,
+        merchantId: p.merchantId,
+        position: p.position,
+        eventId: p.event.eventId,
+        eventType: p.event.type,
+        eventPosition: formatPosition(p.event.position),
+        error: p.error,
+        failures: 1,
+        parkedAt: now,
+        retryAt: firstRetry,
+      });
+      this.options.metrics?.failures.inc({ projection: projection.name, scope: 'event' });
+      this.options.logger.error(
+        `Projection ${projection.name} cannot apply event ${p.event.eventId} (${p.event.type}) at ${formatPosition(p.event.position)} ` +
+          `of merchant ${p.merchantId || '(none)'}: ${p.error}. That merchant's ${projection.name} rows wait at ${formatPosition(p.position)}; ` +
+          `the other merchants go on. Retrying by itself (next in ${seconds(firstRetry)} s) until the cause is removed.`,
+      );
+    }
+    await this.committed(batch, applied, started);
+    this.reportState();
+  }
+
+  private async stall(projection: Projection, at: LogPosition, error: unknown): Promise<void> {
+    const previous = this.stalls.get(projection.name);
+    const failures = (previous?.failures ?? 0) + 1;
+    const stall: Stall = { error: messageOf(error), failures, since: previous?.since ?? new Date(), retryAt: retryAt(failures, this.retry) };
+    this.stalls.set(projection.name, stall);
+    this.options.metrics?.failures.inc({ projection: projection.name, scope: 'projection' });
+    this.options.logger.error(
+      `Projection ${projection.name} stopped at ${formatPosition(at)}: ${stall.error}. It fails whatever the event, so it waits as a whole; ` +
+        `the other projections go on. Retrying by itself (next in ${seconds(stall.retryAt)} s) until the cause is removed.`,
+    );
+    await recordStall(this.options.pool, projection.name, stall).catch((e: unknown) => this.options.logger.warn(`Could not record the stop of ${projection.name}: ${messageOf(e)}`));
+  }
+
+  /** Parked parts whose retry is due: their events applied again from where they stopped. */
+  private async resumeDue(): Promise<void> {
+    for (const projection of this.active) {
+      if (this.stalls.has(projection.name)) continue;
+      for (const part of [...(this.parked.get(projection.name)?.values() ?? [])]) {
+        if (this.stopped || part.retryAt.getTime() > Date.now()) continue;
+        await this.resume(projection, part);
+      }
+    }
+  }
+
+  private async resume(projection: Projection, part: ParkedPart): Promise<void> {
+    const outcome = await resumeParked({
+      client: this.session!.client,
+      store: this.options.store,
+      projection,
+      part,
+      checkpoint: this.checkpoints.get(projection.name)!,
+      profiles: this.options.profiles,
+      contexts: this.contexts,
+      batchSize: this.options.batchSize ?? 2000,
+    });
+    const parts = this.parked.get(projection.name)!;
+    if (outcome.kind === 'caught-up') {
+      parts.delete(part.merchantId);
+      this.options.logger.log(
+        `Projection ${projection.name}: merchant ${part.merchantId || '(none)'} applies events again (${outcome.applied} applied from ${formatPosition(part.position)}); ` +
+          'it follows the log with the others.',
+      );
+      this.reportState();
+      return;
+    }
+    const failures = part.failures + 1;
+    const next = retryAt(failures, this.retry);
+    const error = messageOf(outcome.error);
+    await recordParkedFailure(this.options.pool, { ...part }, outcome.event, error, next);
+    parts.set(part.merchantId, {
+      ...part,
+      position: outcome.position,
+      eventId: outcome.event.eventId,
+      eventType: outcome.event.type,
+      eventPosition: formatPosition(outcome.event.position),
+      error,
+      failures,
+      retryAt: next,
+    });
+    this.options.logger.error(
+      `Projection ${projection.name}, merchant ${part.merchantId || '(none)'}: event ${outcome.event.eventId} (${outcome.event.type}) at ` +
+        `${formatPosition(outcome.event.position)} still cannot be applied (${failures} attempts): ${error}. Next attempt in ${seconds(next)} s.`,
+    );
+  }
+
+  private nextRetryIn(): number {
+    const times = [...this.stalls.values()].map((s) => s.retryAt.getTime());
+    return times.length === 0 ? Infinity : Math.max(0, Math.min(...times) - Date.now());
+  }
+
+  /** A parked part or a stopped projection of this runner is due for another try. */
+  private retryDue(): boolean {
+    const now = Date.now();
+    return this.active.some(
+      (p) =>
+        (this.stalls.get(p.name)?.retryAt.getTime() ?? Infinity) <= now ||
+        [...(this.parked.get(p.name)?.values() ?? [])].some((part) => part.retryAt.getTime() <= now),
+    );
   }
 
   private releaseWriters(destroy = false): void {
     for (const client of this.writers.splice(0)) client.release(destroy);
   }
 
-  /** Between batches: hand over what a swap asks for, take over what nobody holds. */
+  /** Between batches: hand over what a swap asks for, take over what nobody holds, retry what is due. */
   private async control(): Promise<void> {
     if (!this.session || this.restart) return;
     try {
@@ -240,13 +560,12 @@ export class ProjectionRunner {
       const unheld = this.options.projections.filter((p) => !this.session?.holds(this.lockName(p)) && !paused.has(p.name));
       const taken = await heldLocks(this.options.pool, this.session.schema, unheld.map((p) => this.lockName(p)));
       const free = unheld.some((p) => !taken.has(this.lockName(p)));
-      if (this.active.some((p) => paused.has(p.name)) || free) {
+      if (this.active.some((p) => paused.has(p.name)) || free || (this.isolating && this.retryDue())) {
         this.restart = true;
         await this.subscription?.close();
       }
-      await this.reportLagEvents();
     } catch (error) {
-      this.options.logger.warn(`Projector control check failed: ${(error as Error).message}`);
+      this.options.logger.warn(`Projector control check failed: ${messageOf(error)}`);
     }
   }
 
@@ -255,9 +574,32 @@ export class ProjectionRunner {
     return swapRequests(this.options.pool, this.session.schema, this.options.projections.map((p) => p.name));
   }
 
-  private async reportLagEvents(): Promise<void> {
-    if (this.options.store.kind !== 'postgres' || this.active.length === 0 || !this.options.metrics) return;
-    const head = await this.options.store.headPosition();
-    this.options.metrics.recordLag(this.active.map((p) => ({ name: p.name, checkpoint: this.checkpoints.get(p.name)! })), head, this.lastSeen);
+  /** How far behind the log's head each projection is (events, and the age of the oldest not applied). */
+  private async measureLag(): Promise<void> {
+    if (this.measuring || this.active.length === 0) return;
+    this.measuring = true;
+    try {
+      const byPosition = new Map<string, Promise<Backlog>>();
+      for (const p of this.active) {
+        const checkpoint = this.checkpoints.get(p.name);
+        if (!checkpoint) continue;
+        const key = formatPosition(checkpoint);
+        if (!byPosition.has(key)) byPosition.set(key, this.options.store.backlog(checkpoint));
+        this.backlogs.set(p.name, await byPosition.get(key)!);
+      }
+      this.reportState();
+    } catch (error) {
+      if (!this.options.pool.ending) this.options.logger.warn(`Could not measure the projections' lag: ${messageOf(error)}`);
+    } finally {
+      this.measuring = false;
+    }
   }
+
+  private reportState(): void {
+    this.options.metrics?.recordProgress(this.status().projections);
+  }
+}
+
+function seconds(at: Date): number {
+  return Math.max(0, Math.round((at.getTime() - Date.now()) / 100) / 10);
 }

@@ -10,6 +10,7 @@ function part(name: string, rows: number): PreparedPart {
     projection,
     move: { name, from: START, to: { commit: 1n, prepare: 1n }, events: rows },
     statements: [{ text: 'INSERT … FROM unnest($1::int[], $2::int[])', values: [column, column] }],
+    events: [],
   };
 }
 

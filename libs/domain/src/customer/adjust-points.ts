@@ -3,6 +3,7 @@ import { planDebit } from '../program/points-lots.js';
 import { DomainError } from '../shared/errors.js';
 import type { CustomerCommandOf } from './customer.commands.js';
 import { remembers } from './customer.state.js';
+import { requireRoomForPoints } from './points-steps.js';
 import { record, type CustomerContext, type Decision } from './decision.js';
 
 export const adjustmentLotId = (adjustmentId: string): string => `adjustment:${adjustmentId}`;
@@ -19,6 +20,7 @@ export function adjustPoints(command: CustomerCommandOf<'AdjustPoints'>, decisio
   }
   const common = { customerId: state.customerId, adjustmentId, points, reason, sourceId, note, adjustedAt: context.now };
   if (points > 0) {
+    requireRoomForPoints(state, points);
     return record(decision, {
       type: 'PointsAdjusted',
       data: {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS } from '../events/limits.js';
 import { ConsentProof } from '../events/consent.events.js';
 import { IdentityKeys, MergeTransferV2, ProfileField } from '../events/customer.events.js';
 import {
@@ -10,6 +11,7 @@ import {
   Instant,
   Sealed,
   Source,
+  StorableText,
 } from '../events/primitives.js';
 import { PurchaseRecorded, VisitKind } from '../events/purchase.events.js';
 
@@ -35,7 +37,7 @@ export const EnrolCustomer = command(
     /** Required for a B2B customer, null for an individual. */
     businessCategory: BusinessCategory.nullable().default(null),
     storeId: Id.nullable(),
-    externalId: z.string().min(1).max(128).nullable().default(null),
+    externalId: StorableText.min(1).max(128).nullable().default(null),
     locale: Locale,
     profile: Sealed,
     identityKeys: IdentityKeys,
@@ -77,7 +79,7 @@ export const WithdrawConsent = command(
     purpose: ConsentPurpose,
     source: Source,
     proof: ConsentProof,
-    reason: z.string().max(200).nullable().default(null),
+    reason: StorableText.max(200).nullable().default(null),
     withdrawnAt: Instant.optional(),
   }),
 );
@@ -96,7 +98,7 @@ export const RefundPurchase = command(
       .min(1)
       .optional(),
     storeId: Id,
-    reason: z.string().max(200).nullable().default(null),
+    reason: StorableText.max(200).nullable().default(null),
   }),
 );
 
@@ -106,7 +108,7 @@ export const RecordVisit = command(
     visitId: Id,
     storeId: Id.nullable(),
     kind: VisitKind,
-    eventName: z.string().min(1).max(200).nullable().default(null),
+    eventName: StorableText.min(1).max(200).nullable().default(null),
     visitedAt: Instant,
   }),
 );
@@ -120,13 +122,13 @@ export const AdjustPoints = command(
     adjustmentId: Id,
     points: z
       .int()
-      .min(-1_000_000)
-      .max(1_000_000)
+      .min(-LIMITS.adjustmentPoints)
+      .max(LIMITS.adjustmentPoints)
       .refine((n) => n !== 0, 'must not be zero'),
     reason: z.enum(['manual', 'correction']),
     /** The ticket or request behind it. */
-    sourceId: z.string().min(1).max(200).nullable().default(null),
-    note: z.string().max(500).nullable().default(null),
+    sourceId: StorableText.min(1).max(200).nullable().default(null),
+    note: StorableText.max(500).nullable().default(null),
   }),
 );
 

@@ -1,6 +1,9 @@
+import { LIMITS } from '../events/limits.js';
 import type { EARN_REASONS } from '../events/loyalty.events.js';
 import { lotExpiresAt } from '../program/lot-expiry.js';
 import { lotsDueToExpire } from '../program/points-lots.js';
+import { DomainError } from '../shared/errors.js';
+import type { ActiveCustomer } from './customer.state.js';
 import type { CustomerContext, Decision } from './decision.js';
 import { record } from './decision.js';
 
@@ -32,9 +35,32 @@ export interface Earning {
   readonly earnedAt: string;
 }
 
+/**
+ * Points a customer is about to receive in one movement must fit LIMITS: one movement, and what their
+ * lots hold afterwards. Beyond them the command is refused (an extreme program or a huge ticket),
+ * rather than decided into events the catalog and the read models could not hold.
+ */
+export function requireRoomForPoints(state: ActiveCustomer, points: number): void {
+  if (points > LIMITS.pointsPerMovement) {
+    throw new DomainError('points-limit-exceeded', `${points} points at once is above the limit of ${LIMITS.pointsPerMovement}`, {
+      points,
+      limit: LIMITS.pointsPerMovement,
+    });
+  }
+  const held = state.lots.points;
+  if (held + points > LIMITS.balancePoints) {
+    throw new DomainError('points-limit-exceeded', `${held} points held and ${points} more is above the limit of ${LIMITS.balancePoints}`, {
+      held,
+      points,
+      limit: LIMITS.balancePoints,
+    });
+  }
+}
+
 /** Records PointsEarned (nothing for 0 points); points repay any debt before they form the lot. */
 export function earnPoints(decision: Decision, earning: Earning, context: CustomerContext): Decision {
   if (earning.points <= 0) return decision;
+  requireRoomForPoints(decision.state, earning.points);
   const { program, timeZone } = context;
   return record(decision, {
     type: 'PointsEarned',

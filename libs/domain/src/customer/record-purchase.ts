@@ -1,3 +1,4 @@
+import { LIMITS } from '../events/limits.js';
 import { pointsForPurchase } from '../program/purchase-points.js';
 import { isRewardUsable } from '../program/rewards.js';
 import { checkPurchaseArithmetic } from '../sale/purchase-record.js';
@@ -11,7 +12,7 @@ import { earnPoints } from './points-steps.js';
 import { heldReward } from './reward-book.js';
 
 /** A ticket may be dated this far ahead of the decision (a till whose clock runs fast), no further. */
-export const PURCHASE_FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
+export const PURCHASE_FUTURE_TOLERANCE_MS = LIMITS.futureToleranceMs;
 
 export const purchaseLotId = (purchaseId: string): string => `purchase:${purchaseId}`;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cents, Channel, Id, Instant } from './primitives.js';
+import { Cents, Channel, Id, Instant, StorableText } from './primitives.js';
 
 /*
  * The rules engine's decisions, on the campaign's stream (campaign-<merchantId>.<campaignId>).
@@ -37,17 +37,17 @@ export const DecisionTrigger = z
     kind: z.enum(TRIGGER_KINDS),
     type: TriggerType,
     /** Event triggers: the event that fired it; challenges: the purchase that completed it. */
-    eventId: z.string().max(100).nullable(),
-    eventType: z.string().max(100).nullable(),
+    eventId: StorableText.max(100).nullable(),
+    eventType: StorableText.max(100).nullable(),
     /** Time triggers: the schedule as configured ("birthday, 7 days before, at 10:00"). */
-    schedule: z.string().max(200).nullable(),
+    schedule: StorableText.max(200).nullable(),
     /**
      * What the decision is once per: the trigger event's id, or for a time trigger its period (the
      * birthday's date, the last purchase date of an inactivity episode, the expiry date of a lot…),
      * a challenge's period ("2026-12"), a launch's id.
      */
-    period: z.string().min(1).max(100),
-    description: z.string().max(500),
+    period: StorableText.min(1).max(100),
+    description: StorableText.max(500),
   })
   .strict();
 export type DecisionTrigger = z.infer<typeof DecisionTrigger>;
@@ -55,12 +55,12 @@ export type DecisionTrigger = z.infer<typeof DecisionTrigger>;
 export const EvaluatedCondition = z
   .object({
     /** One top-level condition of the audience, as written (CEL). */
-    expression: z.string().min(1).max(2000),
+    expression: StorableText.min(1).max(2000),
     /** The facts it read and their values (`{ "customer.segment": "loyal" }`), or its result when it reads none. */
     value: z.unknown(),
     passed: z.boolean(),
     /** Why it could not be evaluated (then it did not pass), e.g. a comparison with an unknown age. */
-    error: z.string().max(500).nullable(),
+    error: StorableText.max(500).nullable(),
   })
   .strict();
 export type EvaluatedCondition = z.infer<typeof EvaluatedCondition>;
@@ -86,7 +86,7 @@ export const AppliedControl = z
     /** What the control measured (a bucket, a count in a window, a month's spend…). */
     value: z.unknown(),
     passed: z.boolean(),
-    detail: z.string().max(500).nullable(),
+    detail: StorableText.max(500).nullable(),
   })
   .strict();
 export type AppliedControl = z.infer<typeof AppliedControl>;
@@ -97,7 +97,7 @@ export type ChannelReasonCode = z.infer<typeof ChannelReasonCode>;
 
 /** Each channel of the campaign's preference, in order, and whether it could carry the message. */
 export const ChannelReason = z
-  .object({ channel: Channel, usable: z.boolean(), reason: ChannelReasonCode, detail: z.string().max(300).nullable() })
+  .object({ channel: Channel, usable: z.boolean(), reason: ChannelReasonCode, detail: StorableText.max(300).nullable() })
   .strict();
 export type ChannelReason = z.infer<typeof ChannelReason>;
 
@@ -114,13 +114,13 @@ export const CampaignTriggered = z
   .object({
     campaignId: Id,
     /** Content hash of the campaign's definition in force. */
-    ruleVersion: z.string().min(1).max(100),
+    ruleVersion: StorableText.min(1).max(100),
     customerId: Id,
     trigger: DecisionTrigger,
     conditions: z.array(EvaluatedCondition),
     controls: z.array(AppliedControl),
     controlGroup: z.boolean(),
-    variant: z.string().max(64).nullable(),
+    variant: StorableText.max(64).nullable(),
     /** The channel chosen, null for a control-group member or an action without message. */
     channel: Channel.nullable(),
     channelReasons: z.array(ChannelReason),
@@ -154,12 +154,12 @@ export type SuppressionReason = z.infer<typeof SuppressionReason>;
 export const MessageSuppressed = z
   .object({
     campaignId: Id.nullable(),
-    ruleVersion: z.string().min(1).max(100).nullable(),
+    ruleVersion: StorableText.min(1).max(100).nullable(),
     customerId: Id,
     messageId: Id.nullable(),
     channel: Channel.nullable(),
     reason: SuppressionReason,
-    detail: z.string().max(500).nullable(),
+    detail: StorableText.max(500).nullable(),
     /** The decision's trigger; null when delivery suppresses a queued message. */
     trigger: DecisionTrigger.nullable(),
     /** The conditions and controls evaluated up to the one that stopped it. */
@@ -178,10 +178,10 @@ export const ChannelEstimate = z
 export const CampaignLaunched = z
   .object({
     campaignId: Id,
-    ruleVersion: z.string().min(1).max(100),
+    ruleVersion: StorableText.min(1).max(100),
     launchId: Id,
     /** Who confirmed: `key:<api key id>` or `user:<name>` for the CLI. */
-    confirmedBy: z.string().min(1).max(120),
+    confirmedBy: StorableText.min(1).max(120),
     /** Customers targeted after the controls (control-group members excluded), as previewed. */
     audienceCount: z.number().int().min(0),
     controlGroupCount: z.number().int().min(0),

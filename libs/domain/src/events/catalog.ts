@@ -24,6 +24,7 @@ import { ProgramActivated } from './program.events.js';
 import { PurchaseRecorded, PurchaseRefunded, VisitRecorded } from './purchase.events.js';
 import { RfmBaselineRecorded, SegmentChanged } from './segment.events.js';
 import { VoucherIssued, VoucherRedeemed } from './voucher.events.js';
+import { unstorableParts } from './storable.js';
 
 /**
  * The event catalog: every event type with the schema of its data, superseded versions included (the
@@ -114,7 +115,11 @@ export class InvalidEventError extends Error {
   }
 }
 
-/** Validates an event at a boundary (before append, or when reading events written by others). */
+/**
+ * Validates an event at a boundary (before append, or when reading events written by others). An
+ * event it returns is one every projection can apply: its schema holds (LIMITS included), and no
+ * string anywhere in it, typed `unknown` fields and record keys included, is text PostgreSQL refuses.
+ */
 export function parseEvent(type: string, data: unknown): DomainEvent {
   if (!isEventType(type)) throw new InvalidEventError(type, ['unknown event type']);
   const result = EVENT_SCHEMAS[type].safeParse(data);
@@ -124,5 +129,7 @@ export function parseEvent(type: string, data: unknown): DomainEvent {
       result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
     );
   }
+  const unstorable = unstorableParts(result.data);
+  if (unstorable.length > 0) throw new InvalidEventError(type, unstorable.map((u) => `${u.path.join('.') || '(root)'}: ${u.reason}`));
   return { type, data: result.data } as DomainEvent;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { BusinessCategory, CustomerType, Id, IdentityHash, Instant, Sealed, SignedCents, Source } from './primitives.js';
 import { IssuedReward, PointsLot, PurchaseRecord } from './loyalty-state.js';
+import { BusinessCategory, CustomerType, Id, IdentityHash, Instant, PointsHeld, Sealed, SignedCents, Source, StorableText } from './primitives.js';
 
 export const IdentityKeys = z
   .object({ email: IdentityHash.nullable(), phone: IdentityHash.nullable() })
@@ -19,7 +19,7 @@ export const CustomerEnrolled = z
     /** Required for B2B customers, null for individuals. */
     businessCategory: BusinessCategory.nullable(),
     storeId: Id.nullable(),
-    externalId: z.string().min(1).max(128).nullable(),
+    externalId: StorableText.min(1).max(128).nullable(),
     locale: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/),
     profile: Sealed,
     identityKeys: IdentityKeys,
@@ -51,7 +51,7 @@ export const CustomerProfileUpdated = z
 export const MergeTransfer = z
   .object({
     lots: z.array(PointsLot),
-    debtPoints: z.number().int().min(0),
+    debtPoints: PointsHeld,
     purchases: z.array(PurchaseRecord),
     rewards: z.array(IssuedReward),
   })
@@ -92,7 +92,7 @@ export type SpendDay = z.infer<typeof SpendDay>;
 export const MergeTransferV2 = z
   .object({
     lots: z.array(PointsLot),
-    debtPoints: z.number().int().min(0),
+    debtPoints: PointsHeld,
     refundablePurchases: z.array(PurchaseRecord),
     spend: z.array(SpendDay),
     rewards: z.array(IssuedReward),

@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { Cents, Id, Instant } from './primitives.js';
+import { LIMITS } from './limits.js';
+import { Cents, Id, Instant, Points, PointsHeld, StorableText } from './primitives.js';
 
 // Shapes shared by events and by the customer decider's state (a merge transfers them as they are).
 
 /** Points earned together, burnt first-expiring-first. */
 export const PointsLot = z
   .object({
-    lotId: z.string().min(1).max(200),
-    remaining: z.number().int().min(0),
+    lotId: StorableText.min(1).max(200),
+    remaining: PointsHeld,
     earnedAt: Instant,
     expiresAt: Instant.nullable(),
   })
@@ -15,7 +16,7 @@ export const PointsLot = z
 export type PointsLot = z.infer<typeof PointsLot>;
 
 /** A debit of points from one lot. */
-export const LotDebit = z.object({ lotId: z.string().min(1).max(200), points: z.number().int().min(1) }).strict();
+export const LotDebit = z.object({ lotId: StorableText.min(1).max(200), points: Points }).strict();
 export type LotDebit = z.infer<typeof LotDebit>;
 
 /** What the program remembers of a purchase: enough to refund it and take its points back. */
@@ -30,18 +31,18 @@ export const PurchaseRecord = z
       z
         .object({
           lineNo: z.number().int().min(1),
-          quantity: z.number().int().min(1),
+          quantity: z.number().int().min(1).max(LIMITS.quantityPerLine),
           totalCents: Cents,
           /** Points basis of the line (its amount times its category multiplier), 0 for promo lines. */
           basisCents: z.number().int().min(0),
-          refundedQuantity: z.number().int().min(0),
+          refundedQuantity: z.number().int().min(0).max(LIMITS.quantityPerLine),
           refundedCents: Cents,
         })
         .strict(),
     ),
-    pointsEarned: z.number().int().min(0),
-    pointsTakenBack: z.number().int().min(0),
-    lotId: z.string().nullable(),
+    pointsEarned: z.number().int().min(0).max(LIMITS.pointsPerMovement),
+    pointsTakenBack: z.number().int().min(0).max(LIMITS.pointsPerMovement),
+    lotId: StorableText.nullable(),
   })
   .strict();
 export type PurchaseRecord = z.infer<typeof PurchaseRecord>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Cents, Id, Instant, Points } from './primitives.js';
+import { LIMITS } from './limits.js';
+import { Cents, Id, Instant, Points, PointsHeld, StorableText } from './primitives.js';
 import { LotDebit } from './loyalty-state.js';
 
 /** Everything here is decided once, under the program version in force, and never recomputed. */
@@ -10,16 +11,16 @@ export const PointsEarned = z
   .object({
     customerId: Id,
     /** The lot these points form (minus any debt they repay). */
-    lotId: z.string().min(1).max(200),
+    lotId: StorableText.min(1).max(200),
     points: Points,
     /** Part of `points` that paid back a debt (points taken back after they were spent). */
-    debtRepaid: z.number().int().min(0),
+    debtRepaid: PointsHeld,
     reason: z.enum(EARN_REASONS),
     /** The purchase, visit, campaign or challenge the points come from. */
-    sourceId: z.string().min(1).max(200),
-    programVersion: z.string().min(1),
+    sourceId: StorableText.min(1).max(200),
+    programVersion: StorableText.min(1),
     /** How the points were computed, for support staff ("why 37 points?"). */
-    basis: z.record(z.string(), z.number()),
+    basis: z.record(StorableText, z.number()),
     earnedAt: Instant,
     expiresAt: Instant.nullable(),
   })
@@ -41,7 +42,7 @@ export const PointsRedeemed = z
 export const PointsExpired = z
   .object({
     customerId: Id,
-    lotId: z.string().min(1).max(200),
+    lotId: StorableText.min(1).max(200),
     points: Points,
     expiredAt: Instant,
   })
@@ -54,16 +55,21 @@ export const PointsExpired = z
 export const PointsAdjusted = z
   .object({
     customerId: Id,
-    adjustmentId: z.string().min(1).max(200),
-    points: z.number().int().refine((n) => n !== 0, 'must not be zero'),
+    adjustmentId: StorableText.min(1).max(200),
+    points: z
+      .number()
+      .int()
+      .min(-LIMITS.pointsPerMovement)
+      .max(LIMITS.pointsPerMovement)
+      .refine((n) => n !== 0, 'must not be zero'),
     reason: z.enum(['refund', 'manual', 'correction']),
     /** The refund (or ticket) behind it. */
-    sourceId: z.string().min(1).max(200).nullable(),
+    sourceId: StorableText.min(1).max(200).nullable(),
     lots: z.array(LotDebit),
-    debtPoints: z.number().int().min(0),
-    lotId: z.string().min(1).max(200).nullable(),
+    debtPoints: PointsHeld,
+    lotId: StorableText.min(1).max(200).nullable(),
     expiresAt: Instant.nullable(),
-    note: z.string().max(500).nullable(),
+    note: StorableText.max(500).nullable(),
     adjustedAt: Instant,
   })
   .strict();
@@ -75,11 +81,11 @@ export const TierChanged = z
     to: Id,
     direction: z.enum(['up', 'down']),
     /** Net spend over the rolling window that decided it. */
-    rollingSpendCents: z.number().int(),
+    rollingSpendCents: z.number().int().min(-LIMITS.spendCents).max(LIMITS.spendCents),
     windowStart: Instant,
     /** A tier reached is kept at least until then, whatever the spend. */
     guaranteedUntil: Instant.nullable(),
-    programVersion: z.string().min(1),
+    programVersion: StorableText.min(1),
     changedAt: Instant,
   })
   .strict();
@@ -89,12 +95,12 @@ export const RewardIssued = z
     customerId: Id,
     rewardId: Id,
     rewardCode: Id,
-    name: z.string().min(1).max(200),
+    name: StorableText.min(1).max(200),
     kind: z.enum(['voucher', 'product', 'experience']),
     valueCents: Cents.nullable(),
-    pointsCost: z.number().int().min(0),
+    pointsCost: z.number().int().min(0).max(LIMITS.pointsPerMovement),
     trigger: z.enum(['redemption', 'automatic', 'campaign']),
-    programVersion: z.string().min(1),
+    programVersion: StorableText.min(1),
     issuedAt: Instant,
     expiresAt: Instant.nullable(),
   })
@@ -121,10 +127,10 @@ export const ChallengeCompleted = z
     /** The campaign that runs the challenge. */
     challengeId: Id,
     /** "2026-12" for a monthly challenge, "2026" for a yearly one, "2026-Q4" for a quarterly one. */
-    period: z.string().min(4).max(20),
-    purchases: z.number().int().min(0),
-    spendCents: z.number().int().min(0),
-    bonusPoints: z.number().int().min(0),
+    period: StorableText.min(4).max(20),
+    purchases: z.number().int().min(0).max(LIMITS.pointsPerMovement),
+    spendCents: z.number().int().min(0).max(LIMITS.spendCents),
+    bonusPoints: z.number().int().min(0).max(LIMITS.pointsPerMovement),
     completedAt: Instant,
   })
   .strict();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Cents, Channel, ConsentPurpose, Id, Instant } from './primitives.js';
+import { LIMITS } from './limits.js';
+import { Cents, Channel, ConsentPurpose, Id, Instant, StorableText } from './primitives.js';
 
 /*
  * One stream per message (message-<merchantId>.<messageId>): MessageQueued first, appended by the
@@ -12,23 +13,23 @@ import { Cents, Channel, ConsentPurpose, Id, Instant } from './primitives.js';
  */
 
 /** What the template may show of a voucher issued with the message. */
-export const MessageVoucher = z.object({ voucherId: Id, code: z.string().min(4).max(40) }).strict();
+export const MessageVoucher = z.object({ voucherId: Id, code: StorableText.min(4).max(40) }).strict();
 
 export const MessageQueued = z
   .object({
     messageId: Id,
     campaignId: Id.nullable(),
     /** The campaign's content hash at the decision; null for a transactional message. */
-    ruleVersion: z.string().min(1).max(100).nullable(),
+    ruleVersion: StorableText.min(1).max(100).nullable(),
     customerId: Id,
     channel: Channel,
     /** Tried in order when the channel fails to reach the customer (RCS falls back to SMS). */
     fallbackChannels: z.array(Channel).max(3),
     /** Delivery checks this consent again at send time. */
     purpose: ConsentPurpose,
-    templateId: z.string().min(1).max(100),
-    templateVersion: z.string().min(1).max(100),
-    locale: z.string().min(2).max(10),
+    templateId: StorableText.min(1).max(100),
+    templateVersion: StorableText.min(1).max(100),
+    locale: StorableText.min(2).max(10),
     /** Deferred by quiet hours or scheduling; null to send at once. */
     scheduledFor: Instant.nullable(),
     estimatedCostCents: Cents,
@@ -43,29 +44,29 @@ export const MessageSent = z
   .object({
     ...Attribution,
     channel: Channel,
-    provider: z.string().min(1).max(50),
-    providerMessageId: z.string().min(1).max(200),
+    provider: StorableText.min(1).max(50),
+    providerMessageId: StorableText.min(1).max(200),
     /** SMS segments, 1 for other channels. */
-    units: z.number().int().min(1),
+    units: z.number().int().min(1).max(LIMITS.messageUnits),
     costCents: Cents,
     sentAt: Instant,
   })
   .strict();
 
 export const MessageDelivered = z
-  .object({ ...Attribution, providerStatus: z.string().max(100), deliveredAt: Instant })
+  .object({ ...Attribution, providerStatus: StorableText.max(100), deliveredAt: Instant })
   .strict();
 
 export const MessageFailed = z
   .object({
     ...Attribution,
     permanent: z.boolean(),
-    code: z.string().max(100).nullable(),
-    reason: z.string().max(500),
+    code: StorableText.max(100).nullable(),
+    reason: StorableText.max(500),
     failedAt: Instant,
   })
   .strict();
 
 export const MessageOpened = z.object({ ...Attribution, openedAt: Instant }).strict();
 
-export const MessageClicked = z.object({ ...Attribution, url: z.string().max(2000), clickedAt: Instant }).strict();
+export const MessageClicked = z.object({ ...Attribution, url: StorableText.max(2000), clickedAt: Instant }).strict();

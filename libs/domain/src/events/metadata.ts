@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Instant, MerchantId } from './primitives.js';
+import { Instant, MerchantId, StorableText } from './primitives.js';
 
 const UuidV7 = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, 'a UUIDv7');
 
@@ -9,9 +9,9 @@ export const EventMetadata = z
     eventId: UuidV7,
     merchantId: MerchantId,
     /** The request or run this event belongs to; shared by everything it caused. */
-    correlationId: z.string().min(1).max(100),
+    correlationId: StorableText.min(1).max(100),
     /** The event or request that directly caused this one. */
-    causationId: z.string().min(1).max(100),
+    causationId: StorableText.min(1).max(100),
     /** `key:<api key id>` or `system:<component>`. */
     actor: z.string().regex(/^(key|system|user):[A-Za-z0-9._-]{1,100}$/),
     /** Business time. */

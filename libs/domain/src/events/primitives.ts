@@ -1,15 +1,30 @@
 import { z } from 'zod';
+import { LIMITS } from './limits.js';
+
+export { StorableText } from './storable.js';
 
 /** Our ids (customer, store, purchase, reward…): URL- and stream-name-safe, never a dot. */
 export const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, "-" or "_", at most 64');
 export const MerchantId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'lower-case letters, digits or "-", 2 to 40');
-/** ISO-8601 UTC instant, e.g. 2026-11-23T14:05:00.000Z. */
-export const Instant = z.iso.datetime();
-/** Calendar date, YYYY-MM-DD. */
-export const LocalDate = z.iso.date();
-export const Cents = z.number().int().min(0).max(1_000_000_000);
-export const SignedCents = z.number().int().min(-1_000_000_000).max(1_000_000_000);
-export const Points = z.number().int().min(1).max(1_000_000_000);
+const EARLIEST_MS = Date.parse(LIMITS.earliestInstant);
+const LATEST_MS = Date.parse(LIMITS.latestInstant);
+/** Out of range only when it is an instant at all (the format check names the rest). */
+const inInstantRange = (value: string) => {
+  const ms = Date.parse(value);
+  return !(ms < EARLIEST_MS || ms > LATEST_MS);
+};
+
+/** ISO-8601 UTC instant, e.g. 2026-11-23T14:05:00.000Z, from 1900 (LIMITS.earliestInstant). */
+export const Instant = z.iso.datetime().refine(inInstantRange, `between ${LIMITS.earliestInstant} and ${LIMITS.latestInstant}`);
+/** Calendar date, YYYY-MM-DD, from 1900. */
+export const LocalDate = z.iso.date().refine((d) => d >= LIMITS.earliestInstant.slice(0, 10), `not before ${LIMITS.earliestInstant.slice(0, 10)}`);
+/** One amount (LIMITS.amountCents). */
+export const Cents = z.number().int().min(0).max(LIMITS.amountCents);
+export const SignedCents = z.number().int().min(-LIMITS.amountCents).max(LIMITS.amountCents);
+/** One movement of points, never zero (LIMITS.pointsPerMovement). */
+export const Points = z.number().int().min(1).max(LIMITS.pointsPerMovement);
+/** Points held or owed (a lot's remainder, a debt): LIMITS.balancePoints. */
+export const PointsHeld = z.number().int().min(0).max(LIMITS.balancePoints);
 /**
  * Personal data sealed with the customer's own key (AES-256-GCM): "pii:v1:<iv>:<ciphertext>".
  * The domain treats it as opaque; destroying the key erases it.

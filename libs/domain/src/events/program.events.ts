@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Instant } from './primitives.js';
+import { Instant, StorableText } from './primitives.js';
 
 /**
  * A merchant's program configuration came into force (stream program-<merchantId>). Every decision
@@ -9,9 +9,9 @@ export const ProgramActivated = z
   .object({
     /** Content hash of the program definition. */
     version: z.string().regex(/^[0-9a-f]{64}$/),
-    name: z.string().min(1).max(200),
+    name: StorableText.min(1).max(200),
     /** The definition as validated, for replays and audits. */
-    definition: z.record(z.string(), z.unknown()),
+    definition: z.record(StorableText, z.unknown()),
     activatedAt: Instant,
   })
   .strict();

@@ -1,16 +1,17 @@
 import { z } from 'zod';
-import { Cents, Id, Instant } from './primitives.js';
+import { LIMITS } from './limits.js';
+import { Cents, Id, Instant, StorableText } from './primitives.js';
 
 export const PURCHASE_CHANNELS = ['pos', 'web', 'shopify', 'woocommerce', 'import'] as const;
 export const PurchaseChannel = z.enum(PURCHASE_CHANNELS);
 
 export const PurchaseLine = z
   .object({
-    lineNo: z.number().int().min(1).max(1000),
-    sku: z.string().min(1).max(64),
-    name: z.string().min(1).max(200),
-    category: z.string().min(1).max(64).nullable(),
-    quantity: z.number().int().min(1).max(100_000),
+    lineNo: z.number().int().min(1).max(LIMITS.linesPerPurchase),
+    sku: StorableText.min(1).max(64),
+    name: StorableText.min(1).max(200),
+    category: StorableText.min(1).max(64).nullable(),
+    quantity: z.number().int().min(1).max(LIMITS.quantityPerLine),
     unitPriceCents: Cents,
     discountCents: Cents,
     /** Sold under a promotion: promotions and points do not add up. */
@@ -27,19 +28,23 @@ export const PurchaseRecorded = z
     purchaseId: Id,
     customerId: Id.nullable(),
     storeId: Id,
-    externalRef: z.string().min(1).max(128).nullable(),
+    externalRef: StorableText.min(1).max(128).nullable(),
     channel: PurchaseChannel,
     currency: z.literal('EUR'),
-    lines: z.array(PurchaseLine).min(1).max(1000),
+    lines: z.array(PurchaseLine).min(1).max(LIMITS.linesPerPurchase),
     totalCents: Cents,
     /** Rewards (issued vouchers) used on this ticket. */
-    rewardIdsUsed: z.array(Id),
+    rewardIdsUsed: z.array(Id).max(LIMITS.rewardsUsedPerPurchase),
     purchasedAt: Instant,
   })
   .strict();
 
 export const RefundedLine = z
-  .object({ lineNo: z.number().int().min(1), quantity: z.number().int().min(0), amountCents: Cents })
+  .object({
+    lineNo: z.number().int().min(1).max(LIMITS.linesPerPurchase),
+    quantity: z.number().int().min(0).max(LIMITS.quantityPerLine),
+    amountCents: Cents,
+  })
   .strict();
 
 export const PurchaseRefunded = z
@@ -48,9 +53,9 @@ export const PurchaseRefunded = z
     refundId: Id,
     customerId: Id.nullable(),
     storeId: Id,
-    lines: z.array(RefundedLine).min(1),
+    lines: z.array(RefundedLine).min(1).max(LIMITS.linesPerPurchase),
     amountCents: Cents,
-    reason: z.string().max(200).nullable(),
+    reason: StorableText.max(200).nullable(),
     refundedAt: Instant,
   })
   .strict();
@@ -65,7 +70,7 @@ export const VisitRecorded = z
     storeId: Id.nullable(),
     kind: VisitKind,
     /** For a tasting or an event, its name. */
-    eventName: z.string().min(1).max(200).nullable(),
+    eventName: StorableText.min(1).max(200).nullable(),
     visitedAt: Instant,
   })
   .strict();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Id, Instant, LocalDate } from './primitives.js';
+import { LIMITS } from './limits.js';
+import { Id, Instant, LocalDate, StorableText } from './primitives.js';
 
 /** The usual eleven RFM segments. */
 export const SEGMENTS = [
@@ -31,13 +32,13 @@ export const SegmentChanged = z
       .object({
         recencyDays: z.number().int().min(0),
         frequency: z.number().int().min(0),
-        monetaryCents: z.number().int(),
+        monetaryCents: z.number().int().min(-LIMITS.spendCents).max(LIMITS.spendCents),
       })
       .strict()
       .nullable(),
     /** "Today" of the run, in the merchant's time zone. */
     asOf: LocalDate,
-    runId: z.string().min(1).max(100),
+    runId: StorableText.min(1).max(100),
     changedAt: Instant,
   })
   .strict();
@@ -50,7 +51,7 @@ export const SegmentChanged = z
  */
 export const RfmBaselineRecorded = z
   .object({
-    runId: z.string().min(1).max(100),
+    runId: StorableText.min(1).max(100),
     /** "Today" of the run, in the merchant's time zone. */
     asOf: LocalDate,
     /** Customers scored. */

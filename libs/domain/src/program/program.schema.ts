@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Cents, Id } from '../events/primitives.js';
+import { LIMITS } from '../events/limits.js';
+import { Cents, Id, StorableText } from '../events/primitives.js';
 import { VISIT_KINDS } from '../events/purchase.events.js';
 import { configIssueMessage, toConfigIssues, type ConfigIssue } from '../shared/config-messages.js';
 import { ALWAYS, checkProgram, checkRewards, checkTierLevels } from './program.consistency.js';
@@ -20,7 +21,7 @@ const Multiplier = z
   .refine(hasAtMostThreeDecimals, 'at most 3 decimals (e.g. 1.125)');
 
 const VisitEarning = z.strictObject({
-  points: z.int().min(1),
+  points: z.int().min(1).max(LIMITS.pointsPerMovement),
   kinds: z.array(z.enum(VISIT_KINDS)).min(1),
   /** Visits that earn per customer and local day (a tasting every evening earns once). */
   maxPerDay: z.int().min(1).max(100).default(1),
@@ -33,7 +34,7 @@ const EarnRules = z.strictObject({
   perPurchase: z.int().min(0).max(100_000).default(0),
   minimumPurchaseCents: Cents.default(0),
   /** By line category, compared without regard to case. */
-  categoryMultipliers: z.record(z.string().min(1).max(64), Multiplier).default({}),
+  categoryMultipliers: z.record(StorableText.min(1).max(64), Multiplier).default({}),
   /** "excluded": promotions and points do not add up (the French usual). */
   promoLines: z.enum(['excluded', 'included']).default('excluded'),
   visits: VisitEarning.nullable().default(null),
@@ -41,7 +42,7 @@ const EarnRules = z.strictObject({
 
 const TierLevel = z.strictObject({
   id: Id,
-  name: z.string().min(1).max(100),
+  name: StorableText.min(1).max(100),
   /** Rolling net spend needed to reach the level. */
   minSpendCents: Cents,
   earnMultiplier: Multiplier.default(1),
@@ -69,7 +70,7 @@ const Refunds = z.strictObject({
 
 const Reward = z.strictObject({
   id: Id,
-  name: z.string().min(1).max(200),
+  name: StorableText.min(1).max(200),
   kind: z.enum(['voucher', 'product', 'experience']),
   costPoints: z.int().min(1).max(1_000_000),
   valueCents: Cents.nullable().default(null),
@@ -84,7 +85,7 @@ const Rewards = z.array(Reward).default([]).superRefine(checkRewards, ALWAYS);
 
 export const Program = z
   .strictObject({
-    name: z.string().min(1).max(200),
+    name: StorableText.min(1).max(200),
     earn: EarnRules,
     tiers: Tiers,
     refunds: Refunds.default({ windowDays: 365 }),

@@ -32,6 +32,8 @@ export const DOMAIN_ERROR_CODES = {
   'visit-already-recorded': 'conflict',
   /** Not enough points for the reward (details.balance, details.required). → 422 */
   'insufficient-points': 'unprocessable',
+  /** Points beyond LIMITS: more than one movement may hold, or more than a customer may hold. → 422 */
+  'points-limit-exceeded': 'unprocessable',
   'unknown-reward': 'unprocessable',
   'reward-not-usable': 'unprocessable',
   'redemption-already-recorded': 'conflict',

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { START, comparePositions, type LogPosition } from '../event-store.js';
 import { FakeEsdbServer, type FakeRecord } from './esdb-fake-server.test-support.js';
-import { esdbHeadPosition, readEsdbAll, readEsdbStream, type ReadClient } from './esdb-read.js';
+import { ESDB_BACKLOG_LIMIT, esdbBacklog, esdbHeadPosition, readEsdbAll, readEsdbStream, type ReadClient } from './esdb-read.js';
 
 // Against an in-memory model of the server whose $all reads are inclusive of their start position,
 // as a real server's are: the adapter has to make `after` exclusive itself.
@@ -101,5 +101,29 @@ describe('the head position', () => {
   it('is START when the log holds only system events', async () => {
     server.put('$stats-node', Array.from({ length: 150 }, () => ({ type: '$statsCollected' })));
     expect(await esdbHeadPosition(client)).toEqual(START);
+  });
+});
+
+describe('the backlog', () => {
+  const recorded = (iso: string) => ({ metadata: { recordedAt: iso } });
+
+  it('counts the events after a position that match the filter, and the age of the oldest', async () => {
+    const [first] = server.put('mine-1', [{ type: 'A', ...recorded('2026-01-01T00:00:00.000Z') }]);
+    server.put('other', [{ type: 'X', ...recorded('2025-01-01T00:00:00.000Z') }]);
+    server.put('mine-2', [{ type: 'B', ...recorded('2026-01-01T00:00:10.000Z') }, { type: 'C', ...recorded('2026-01-01T00:00:20.000Z') }]);
+    const now = Date.parse('2026-01-01T00:01:00.000Z');
+    expect(await esdbBacklog(client, START, { streamPrefixes: ['mine-'] }, now)).toEqual({ events: 3, complete: true, seconds: 60 });
+    expect(await esdbBacklog(client, pos(first!), { streamPrefixes: ['mine-'] }, now)).toEqual({ events: 2, complete: true, seconds: 50 });
+    expect(await esdbBacklog(client, START, undefined, now)).toMatchObject({ events: 4, seconds: Math.round((now - Date.parse('2025-01-01T00:00:00.000Z')) / 1000) });
+  });
+
+  it('is empty at the head', async () => {
+    const [last] = server.put('s', [{ type: 'A', ...recorded('2026-01-01T00:00:00.000Z') }]);
+    expect(await esdbBacklog(client, pos(last!))).toEqual({ events: 0, complete: true, seconds: 0 });
+  });
+
+  it('stops counting at its limit and says so', async () => {
+    server.put('s', Array.from({ length: ESDB_BACKLOG_LIMIT + 5 }, () => ({ type: 'A', ...recorded('2026-01-01T00:00:00.000Z') })));
+    expect(await esdbBacklog(client, START, undefined, Date.parse('2026-01-01T00:00:01.000Z'))).toEqual({ events: ESDB_BACKLOG_LIMIT, complete: false, seconds: 1 });
   });
 });

@@ -12,6 +12,8 @@ import {
   START,
   comparePositions,
   type AllSlice,
+  type Backlog,
+  type EventFilter,
   type LogPosition,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -134,5 +136,26 @@ export async function esdbHeadPosition(client: ReadClient): Promise<LogPosition>
     }
     if (page.length < HEAD_PAGE || !oldest) return START;
     from = oldest;
+  }
+}
+
+/** A remote count: fewer than PostgreSQL's, each event travels to this process to be counted. */
+export const ESDB_BACKLOG_LIMIT = 10_000;
+
+/** Events of $all after the position that match the filter (up to ESDB_BACKLOG_LIMIT), and the age of the oldest. */
+export async function esdbBacklog(client: ReadClient, after: LogPosition, filter?: EventFilter, now = Date.now()): Promise<Backlog> {
+  let events = 0;
+  let oldest: number | null = null;
+  let next = after;
+  for (;;) {
+    const slice = await readEsdbAll(client, { after: next, maxCount: Math.min(ALL_PAGE, ESDB_BACKLOG_LIMIT - events), ...(filter ? { filter } : {}) });
+    for (const event of slice.events) {
+      const at = Date.parse(event.metadata.recordedAt);
+      if (Number.isFinite(at)) oldest = oldest === null ? at : Math.min(oldest, at);
+    }
+    events += slice.events.length;
+    if (slice.isEnd) return { events, complete: true, seconds: oldest === null ? 0 : Math.max(0, (now - oldest) / 1000) };
+    if (events >= ESDB_BACKLOG_LIMIT) return { events, complete: false, seconds: oldest === null ? 0 : Math.max(0, (now - oldest) / 1000) };
+    next = slice.next;
   }
 }

@@ -2,6 +2,8 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import type {
   AllSlice,
   AppendResult,
+  Backlog,
+  EventFilter,
   EventStore,
   EventToAppend,
   ExpectedRevision,
@@ -14,7 +16,7 @@ import type {
 } from '../event-store.js';
 import { appendToEsdbStream } from './esdb-append.js';
 import { toEsdbConnectionString } from './esdb-mapping.js';
-import { esdbHeadPosition, lastLogPosition, readEsdbAll, readEsdbStream } from './esdb-read.js';
+import { esdbBacklog, esdbHeadPosition, lastLogPosition, readEsdbAll, readEsdbStream } from './esdb-read.js';
 import { EsdbSubscription } from './esdb-subscription.js';
 
 /**
@@ -54,6 +56,10 @@ export class EventStoreDbEventStore implements EventStore {
 
   headPosition(): Promise<LogPosition> {
     return esdbHeadPosition(this.client);
+  }
+
+  backlog(after: LogPosition, filter?: EventFilter): Promise<Backlog> {
+    return esdbBacklog(this.client, after, filter);
   }
 
   async ping(): Promise<void> {

@@ -1,8 +1,10 @@
 import type pg from 'pg';
 import {
+  BACKLOG_COUNT_LIMIT,
   START,
   comparePositions,
   type AllSlice,
+  type Backlog,
   type EventFilter,
   type LogPosition,
   type ReadAllOptions,
@@ -13,6 +15,14 @@ import {
 import { EVENT_COLUMNS, toPgPosition, toRecordedEvent, type EventRow } from './pg-rows.js';
 
 type Db = pg.Pool | pg.PoolClient;
+
+/**
+ * The read horizon of the calling statement (migrations/0035): no transaction below it can still add a
+ * row to the log. Only transactions that hold a write lock on `events` (or that ended while the horizon
+ * was being worked out) bound it; a transaction elsewhere — another database, a projector's batch, a
+ * long read — does not. Called once per statement: from a CTE or an uncorrelated subquery, never per row.
+ */
+const HORIZON = 'relance_events_horizon(pg_current_snapshot())';
 
 export async function readStream(db: Db, streamId: string, options: ReadStreamOptions = {}): Promise<StreamSlice> {
   const backwards = options.direction === 'backwards';
@@ -44,8 +54,9 @@ export async function readStream(db: Db, streamId: string, options: ReadStreamOp
 }
 
 /**
- * `blocked`: committed events exist that this read could not return yet, because an older transaction
- * is still open and holds the snapshot's xmin below them. The subscription polls again soon when so.
+ * `blocked`: committed events exist that this read could not return yet, because a transaction that
+ * can still append is open below them (it holds the read horizon back). The subscription polls again
+ * soon when so.
  */
 export async function readAll(db: Db, options: ReadAllOptions = {}): Promise<AllSlice & { blocked: boolean }> {
   const after = options.after ?? START;
@@ -64,27 +75,53 @@ export async function readAll(db: Db, options: ReadAllOptions = {}): Promise<All
     if (row[0] === null) snapshot = row as SnapshotRow;
     else events.push(toRecordedEvent(row as EventRow));
   }
-  const [, xminText, , , blockedText] = snapshot!;
-  const xmin = BigInt(xminText);
+  const [, horizonText, , , blockedText] = snapshot!;
+  const horizon = BigInt(horizonText);
   const blocked = blockedText === 'true';
   inReadOrder(events);
   const isEnd = events.length < limit;
   let next = events.length ? events[events.length - 1]!.position : after;
-  // Every transaction below xmin has finished: the whole range before (xmin, -1) has been seen, including
-  // rows the filter skipped. Moving there keeps a filtered checkpoint from rescanning them forever.
-  if (isEnd) next = max(next, { commit: xmin, prepare: -1n });
+  // No transaction below the horizon can add a row any more: the whole range before (horizon, -1) has
+  // been seen, including rows the filter skipped. Moving there keeps a filtered checkpoint from
+  // rescanning them forever.
+  if (isEnd) next = max(next, { commit: horizon, prepare: -1n });
   return { events, next, isEnd, blocked };
 }
 
+/**
+ * Against the head, not the horizon: committed events a reader cannot read yet (behind an append still
+ * in flight) count too, since they are exactly what a held-back reader owes. The oldest is measured on
+ * the database's clock.
+ */
+export async function backlog(db: Db, after: LogPosition, filter?: EventFilter): Promise<Backlog> {
+  const { conditions, filterValues, suffix } = filterConditions(filter, 3);
+  const [commit, prepare] = toPgPosition(after);
+  const { rows } = await db.query<{ events: number; seconds: number }>({
+    name: `relance_events_backlog_${suffix}`,
+    text: `
+SELECT count(*)::int AS events, COALESCE(extract(epoch FROM now() - min(recorded_at)), 0)::float8 AS seconds
+  FROM (SELECT recorded_at FROM events
+         WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+           ${conditions}
+         ORDER BY transaction_id, global_position
+         LIMIT $3) b`,
+    values: [commit, prepare, BACKLOG_COUNT_LIMIT, ...filterValues],
+  });
+  const events = rows[0]!.events;
+  return { events, complete: events < BACKLOG_COUNT_LIMIT, seconds: Math.max(0, rows[0]!.seconds) };
+}
+
 export async function headPosition(db: Db): Promise<LogPosition> {
-  const { rows } = await db.query<{ transaction_id: string; global_position: string }>({
+  // The text casts have aliases of their own: under the column's name, ORDER BY would sort by the
+  // text, where "999" comes after "445290", and the head would be the wrong row.
+  const { rows } = await db.query<{ tx: string; pos: string }>({
     name: 'relance_events_head',
-    text: `SELECT transaction_id::text, global_position::text FROM events
-            WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    text: `SELECT transaction_id::text AS tx, global_position::text AS pos FROM events
+            WHERE transaction_id < (SELECT ${HORIZON})
             ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
   });
   const row = rows[0];
-  return row ? { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) } : START;
+  return row ? { commit: BigInt(row.tx), prepare: BigInt(row.pos) } : START;
 }
 
 /**
@@ -101,33 +138,24 @@ function inReadOrder(events: RecordedEvent[]): void {
   }
 }
 
-/** The row of a readAll answer without a position: the snapshot the page was read under. */
-type SnapshotRow = [null, xmin: string, null, null, blocked: 'true' | 'false', null, null];
+/** The row of a readAll answer without a position: the horizon the page was read under. */
+type SnapshotRow = [null, horizon: string, null, null, blocked: 'true' | 'false', null, null];
+
+
 
 function max(a: LogPosition, b: LogPosition): LogPosition {
   return comparePositions(a, b) >= 0 ? a : b;
 }
 
 function readAllQuery(filter: EventFilter | undefined): { text: string; name: string; filterValues: string[][] } {
-  const types = filter?.eventTypePrefixes?.length ? filter.eventTypePrefixes.map(likePrefix) : null;
-  const streams = filter?.streamPrefixes?.length ? filter.streamPrefixes.map(likePrefix) : null;
-  const conditions: string[] = [];
-  const filterValues: string[][] = [];
-  if (types) {
-    filterValues.push(types);
-    conditions.push(`AND event_type LIKE ANY($${3 + filterValues.length}::text[])`);
-  }
-  if (streams) {
-    filterValues.push(streams);
-    conditions.push(`AND stream_id LIKE ANY($${3 + filterValues.length}::text[])`);
-  }
-  // The snapshot's row (the one without a position) and the events come from one statement, so from
-  // one snapshot. Its values sit in the text columns of the transaction id and the event type: event
-  // rows carry nothing extra.
+  const { conditions, filterValues, suffix } = filterConditions(filter, 3);
+  // The horizon's row (the one without a position) and the events come from one statement, so from one
+  // snapshot: the horizon is worked out for the very snapshot the events are read under. Its values sit
+  // in the text columns of the transaction id and the event type: event rows carry nothing extra.
   const text = `
-WITH s AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
-(SELECT NULL::bigint, s.xmin::text, NULL::text, NULL::bigint,
-        (COALESCE((SELECT transaction_id FROM events ORDER BY transaction_id DESC LIMIT 1) >= s.xmin, false))::text,
+WITH s AS MATERIALIZED (SELECT ${HORIZON} AS h)
+(SELECT NULL::bigint, s.h::text, NULL::text, NULL::bigint,
+        (COALESCE((SELECT transaction_id FROM events ORDER BY transaction_id DESC LIMIT 1) >= s.h, false))::text,
         NULL::jsonb, NULL::jsonb
    FROM s)
 UNION ALL
@@ -135,11 +163,28 @@ UNION ALL
    FROM s CROSS JOIN LATERAL (
      SELECT ${EVENT_COLUMNS} FROM events
       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-        AND transaction_id < s.xmin
-        ${conditions.join(' ')}
+        AND transaction_id < s.h
+        ${conditions}
       ORDER BY transaction_id, global_position
       LIMIT $3) e)`;
-  return { text, name: `relance_events_read_all_${types ? 't' : ''}${streams ? 's' : ''}`, filterValues };
+  return { text, name: `relance_events_read_all_${suffix}`, filterValues };
+}
+
+/** The filter's conditions, numbered after the statement's first `taken` parameters. */
+function filterConditions(filter: EventFilter | undefined, taken: number): { conditions: string; filterValues: string[][]; suffix: string } {
+  const types = filter?.eventTypePrefixes?.length ? filter.eventTypePrefixes.map(likePrefix) : null;
+  const streams = filter?.streamPrefixes?.length ? filter.streamPrefixes.map(likePrefix) : null;
+  const conditions: string[] = [];
+  const filterValues: string[][] = [];
+  if (types) {
+    filterValues.push(types);
+    conditions.push(`AND event_type LIKE ANY($${taken + filterValues.length}::text[])`);
+  }
+  if (streams) {
+    filterValues.push(streams);
+    conditions.push(`AND stream_id LIKE ANY($${taken + filterValues.length}::text[])`);
+  }
+  return { conditions: conditions.join(' '), filterValues, suffix: `${types ? 't' : ''}${streams ? 's' : ''}` };
 }
 
 function likePrefix(prefix: string): string {

@@ -12,8 +12,8 @@ export interface PollingOptions {
   /** Longest wait without a notification before reading again (covers a lost LISTEN connection). */
   readonly idlePollMs: number;
   /**
-   * After a notification whose events are not yet readable (an older transaction is still open and
-   * holds the snapshot's xmin back), read again after this delay, doubling up to idlePollMs.
+   * After a notification whose events are not yet readable (an older append transaction is still open
+   * and holds the read horizon back), read again after this delay, doubling up to idlePollMs.
    */
   readonly blockedPollMs: number;
 }
@@ -66,7 +66,7 @@ export class PgSubscription implements Subscription {
     await this.wakeUp.start();
     const { idlePollMs, blockedPollMs } = this.polling;
     let position = this.options.after ?? START;
-    // Above zero while committed events sit behind an older transaction that is still open: no
+    // Above zero while committed events sit behind an older append that is still open: no
     // notification will announce the moment they become readable, so read again soon, backing off.
     let backoff = 0;
     // While catching up, the next page is read while the consumer handles this one: PostgreSQL

@@ -2,6 +2,8 @@ import type pg from 'pg';
 import type {
   AllSlice,
   AppendResult,
+  Backlog,
+  EventFilter,
   EventStore,
   EventToAppend,
   ExpectedRevision,
@@ -14,7 +16,7 @@ import type {
 } from '../event-store.js';
 import { GroupAppender } from './pg-group-append.js';
 import { Notifier } from './pg-notifier.js';
-import { headPosition, readAll, readStream } from './pg-read.js';
+import { backlog, headPosition, readAll, readStream } from './pg-read.js';
 import { PgSubscription, type PollingOptions } from './pg-subscription.js';
 import { WakeUp } from './pg-wake-up.js';
 
@@ -64,6 +66,10 @@ export class PostgresEventStore implements EventStore {
 
   headPosition(): Promise<LogPosition> {
     return headPosition(this.pool);
+  }
+
+  backlog(after: LogPosition, filter?: EventFilter): Promise<Backlog> {
+    return backlog(this.pool, after, filter);
   }
 
   async ping(): Promise<void> {

@@ -11,6 +11,16 @@ export interface Relance {
   readonly exited: Promise<number | null>;
 }
 
+/** Children still running: a test that fails before it stops its own leaves them to ProjectorEnv.close(). */
+const running = new Set<Relance>();
+
+/** Kills what is still running (SIGKILL) and waits for it to exit. */
+export async function killChildren(): Promise<void> {
+  const left = [...running];
+  for (const r of left) r.child.kill('SIGKILL');
+  await Promise.all(left.map((r) => r.exited));
+}
+
 /** `node bin/relance.js <args>` against the test schema, as an operator would run it. */
 export function relance(env: ProjectorEnv, args: string[], extraEnv: Record<string, string> = {}): Relance {
   let output = '';
@@ -29,7 +39,10 @@ export function relance(env: ProjectorEnv, args: string[], extraEnv: Record<stri
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  const started: Relance = { child, output: () => output, exited };
+  running.add(started);
+  void exited.then(() => running.delete(started));
+  return started;
 }
 
 export async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string, output: () => string = () => ''): Promise<void> {

@@ -8,6 +8,7 @@ import { loadCheckpoints } from '../../../../apps/projector/src/runner/checkpoin
 import { ProfileOpener } from '../../../../apps/projector/src/runner/profile-opener.js';
 import { ProjectionRunner, type RunnerOptions } from '../../../../apps/projector/src/runner/projection-runner.js';
 import { TEST_DATABASE_URL } from '../../../support/test-env.js';
+import { killChildren } from './child-process.js';
 
 /**
  * A schema of its own for one test file: its own event log, read models, checkpoints and locks
@@ -44,8 +45,13 @@ export async function projectorEnv(label: string): Promise<ProjectorEnv> {
   const masterKey = randomBytes(32);
   const keys = new CustomerKeyStore(pool, masterKey);
   const profiles = new ProfileOpener(keys);
-  const runner = (options: Partial<RunnerOptions> = {}) =>
-    new ProjectionRunner({ pool, store, projections: PROJECTIONS, profiles, timeZones: () => undefined, logger: quietLogger, pollMs: 100, ...options });
+  // Every runner made here is stopped by close(), even one a failed test left running.
+  const runners = new Set<ProjectionRunner>();
+  const runner = (options: Partial<RunnerOptions> = {}) => {
+    const made = new ProjectionRunner({ pool, store, projections: PROJECTIONS, profiles, timeZones: () => undefined, logger: quietLogger, pollMs: 100, ...options });
+    runners.add(made);
+    return made;
+  };
   return {
     url,
     schema,
@@ -56,12 +62,14 @@ export async function projectorEnv(label: string): Promise<ProjectorEnv> {
     profiles,
     runner,
     async project(projections = PROJECTIONS, options = {}) {
-      // "Caught up" is as of the oldest transaction open in the whole cluster (other test files run
-      // beside this one): run again until every event appended so far is applied.
+      // "Caught up" is as of the read horizon: an append to this schema's log still in flight when the
+      // runner looked is applied by the next run.
       do await runner({ projections, untilCaughtUp: true, ...options }).run();
       while (!(await appliedEverything(pool, projections)));
     },
     async close() {
+      await killChildren();
+      await Promise.all([...runners].map((r) => r.stop()));
       await store.close();
       await pool.end();
       const cleanup = createPool(TEST_DATABASE_URL, { max: 1 });
