@@ -91,25 +91,28 @@ export class LoyaltyHistory {
     for (const n of customers) {
       const customerId = `c${n}`;
       const roll = this.rng.next();
+      const trigger = { kind: 'time', type: 'inactivity', eventId: null, eventType: null, schedule: 'inactivity, 60 days, at 10:00', period: '2026-01-01', description: 'inactive 60 days' } as const;
+      const conditions = [{ expression: 'customer.segment == "at-risk"', value: { 'customer.segment': 'at-risk' }, passed: true, error: null }];
       if (roll < 0.15) {
-        decisions.push({ type: 'MessageSuppressed', data: { campaignId, ruleVersion: 'v1', customerId, messageId: null, channel: 'email', reason: roll < 0.1 ? 'no-consent' : 'frequency-cap', detail: null, suppressedAt: at } });
+        decisions.push({ type: 'MessageSuppressed', data: { campaignId, ruleVersion: 'v1', customerId, messageId: null, channel: 'email', reason: roll < 0.1 ? 'no-consent' : 'frequency-cap', detail: null, trigger, conditions, controls: [], channelReasons: [], suppressedAt: at } });
         continue;
       }
       const control = roll > 0.9;
       const messageId = control ? null : `m-${campaignId}-${n}`;
-      decisions.push({ type: 'CampaignTriggered', data: { campaignId, ruleVersion: 'v1', customerId, trigger: { kind: 'time', eventId: null, eventType: null, description: 'inactive 60 days' }, conditions: [{ expression: 'customer.segment == "at-risk"', value: 'at-risk', passed: true }], controlGroup: control, variant: null, messageId, triggeredAt: at } });
+      decisions.push({ type: 'CampaignTriggered', data: { campaignId, ruleVersion: 'v1', customerId, trigger, conditions, controls: [], controlGroup: control, variant: null, channel: control ? null : 'email', channelReasons: [], messageId, actions: { bonusPoints: null, voucherId: null }, triggeredAt: at } });
       if (!messageId) continue;
+      const m = { messageId, campaignId, customerId };
       const events: DomainEvent[] = [
-        { type: 'MessageQueued', data: { messageId, campaignId, customerId, channel: 'email', templateId: 'winback', templateVersion: '2', locale: 'fr-FR', scheduledFor: null, estimatedCostCents: 1, queuedAt: at } },
-        { type: 'MessageSent', data: { messageId, channel: 'email', provider: 'sendgrid', providerMessageId: `sg-${messageId}`, units: 1, costCents: 1, sentAt: at } },
+        { type: 'MessageQueued', data: { ...m, ruleVersion: 'v1', channel: 'email', fallbackChannels: [], purpose: 'marketing', templateId: 'winback', templateVersion: '2', locale: 'fr-FR', scheduledFor: null, estimatedCostCents: 1, voucher: null, queuedAt: at } },
+        { type: 'MessageSent', data: { ...m, channel: 'email', provider: 'sendgrid', providerMessageId: `sg-${messageId}`, units: 1, costCents: 1, sentAt: at } },
       ];
-      if (this.rng.next() < 0.95) events.push({ type: 'MessageDelivered', data: { messageId, providerStatus: 'delivered', deliveredAt: at } });
-      else events.push({ type: 'MessageFailed', data: { messageId, permanent: true, code: '550', reason: 'bounce', failedAt: at } });
-      if (this.rng.next() < 0.3) events.push({ type: 'MessageOpened', data: { messageId, openedAt: at } });
-      if (this.rng.next() < 0.08) events.push({ type: 'MessageClicked', data: { messageId, url: 'https://cave.example/offre', clickedAt: at } });
+      if (this.rng.next() < 0.95) events.push({ type: 'MessageDelivered', data: { ...m, providerStatus: 'delivered', deliveredAt: at } });
+      else events.push({ type: 'MessageFailed', data: { ...m, permanent: true, code: '550', reason: 'bounce', failedAt: at } });
+      if (this.rng.next() < 0.3) events.push({ type: 'MessageOpened', data: { ...m, openedAt: at } });
+      if (this.rng.next() < 0.08) events.push({ type: 'MessageClicked', data: { ...m, url: 'https://cave.example/offre', clickedAt: at } });
       messages.push({ streamId: streams.message(this.merchantId, messageId), events, at });
     }
-    return [{ streamId: `campaign-${this.merchantId}.${campaignId}`, events: decisions, at }, ...messages];
+    return [{ streamId: streams.campaign(this.merchantId, campaignId), events: decisions, at }, ...messages];
   }
 
   anonymousSale(n: number): StreamEvents {

@@ -86,7 +86,13 @@ describe('storable text, as the schemas declare it', () => {
   it('every free text of every event type is StorableText; only the catalog’s `unknown` fields are left to parseEvent’s walk', () => {
     const found = Object.entries(EVENT_SCHEMAS).flatMap(([type, schema]) => unguarded(schema, type));
     expect(found.filter((p) => !p.endsWith('(unknown)'))).toEqual([]);
-    expect(found).toEqual(['CampaignTriggered.conditions[].value (unknown)', 'ProgramActivated.definition{} (unknown)']);
+    expect(found).toEqual([
+      'CampaignTriggered.conditions[].value (unknown)',
+      'CampaignTriggered.controls[].value (unknown)',
+      'MessageSuppressed.conditions[].value (unknown)',
+      'MessageSuppressed.controls[].value (unknown)',
+      'ProgramActivated.definition{} (unknown)',
+    ]);
     expect(unguarded(EventMetadata, 'metadata')).toEqual([]);
     expect(unguarded(Program, 'program')).toEqual([]);
   });
@@ -115,18 +121,22 @@ describe('storable text, as the schemas declare it', () => {
       campaignId: 'c1',
       ruleVersion: 'v1',
       customerId: 'ana',
-      trigger: { kind: 'manual', eventId: null, eventType: null, description: 'test' },
-      conditions: [{ expression: 'true', value: { note: 'a\u0000b' }, passed: true }],
+      trigger: { kind: 'manual', type: 'manual', eventId: null, eventType: null, schedule: null, period: 'launch-1', description: 'test' },
+      conditions: [{ expression: 'true', value: { note: 'a\u0000b' }, passed: true, error: null }],
+      controls: [],
       controlGroup: false,
       variant: null,
+      channel: null,
+      channelReasons: [],
       messageId: null,
+      actions: { bonusPoints: null, voucherId: null },
       triggeredAt: '2026-01-01T00:00:00.000Z',
     };
     expect(() => parseEvent('CampaignTriggered', triggered)).toThrow(InvalidEventError);
     expect(() => parseEvent('CampaignTriggered', triggered)).toThrow(/conditions\.0\.value\.note: contains the NUL character/);
     const activated = { version: 'a'.repeat(64), name: 'Club', definition: { earn: { ['x\udc00']: 1 } }, activatedAt: '2026-01-01T00:00:00.000Z' };
     expect(() => parseEvent('ProgramActivated', activated)).toThrow(/definition\.earn\.x.*: its name contains an unpaired surrogate \(U\+DC00\)/);
-    const clean = { ...triggered, conditions: [{ expression: 'true', value: { note: 'Zoë 🍷' }, passed: true }] };
+    const clean = { ...triggered, conditions: [{ expression: 'true', value: { note: 'Zoë 🍷' }, passed: true, error: null }] };
     expect(parseEvent('CampaignTriggered', clean).data).toEqual(clean);
   });
 });

@@ -7,6 +7,8 @@ export const streams = {
   /** An anonymous sale ("clients divers") has a stream of its own, so its refunds have a home. */
   anonymousSale: (merchantId: string, purchaseId: string) => `sale-${merchantId}.${purchaseId}`,
   message: (merchantId: string, messageId: string) => `message-${merchantId}.${messageId}`,
+  /** A campaign's decisions (CampaignTriggered, MessageSuppressed) and launches. */
+  campaign: (merchantId: string, campaignId: string) => `campaign-${merchantId}.${campaignId}`,
   program: (merchantId: string) => `program-${merchantId}`,
   segments: (merchantId: string) => `segments-${merchantId}`,
 } as const;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { streams } from '@relance/domain';
+import { streams, type DomainEvent } from '@relance/domain';
 import { messagingProjection } from '../../../apps/projector/src/projections/messaging.projection.js';
 import { writeHistory } from './support/history.js';
 import { projectorEnv, rowsOf, type ProjectorEnv } from './support/projector-env.js';
@@ -29,29 +29,35 @@ describe('messaging read model: messages, decision audit, campaign results', () 
 
   it('lets a failure outrank "sent", and never lets "sent" come back over it', async () => {
     const at = '2026-03-01T10:00:00.000Z';
+    const m3 = { messageId: 'M-3', campaignId: 'relance-hiver', customerId: 'bob' };
     await shop.append(streams.message(shop.merchantId, 'M-3'), [
-      { type: 'MessageQueued', data: { messageId: 'M-3', campaignId: 'relance-hiver', customerId: 'bob', channel: 'sms', templateId: 't', templateVersion: '1', locale: 'fr-FR', scheduledFor: null, estimatedCostCents: 7, queuedAt: at } },
-      { type: 'MessageSent', data: { messageId: 'M-3', channel: 'sms', provider: 'twilio', providerMessageId: 'SM1', units: 2, costCents: 14, sentAt: at } },
-      { type: 'MessageFailed', data: { messageId: 'M-3', permanent: true, code: '30005', reason: 'unknown destination', failedAt: at } },
+      { type: 'MessageQueued', data: { ...m3, ruleVersion: 'h1', channel: 'sms', fallbackChannels: [], purpose: 'marketing', templateId: 't', templateVersion: '1', locale: 'fr-FR', scheduledFor: null, estimatedCostCents: 7, voucher: null, queuedAt: at } },
+      { type: 'MessageSent', data: { ...m3, channel: 'sms', provider: 'twilio', providerMessageId: 'SM1', units: 2, costCents: 14, sentAt: at } },
+      { type: 'MessageFailed', data: { ...m3, permanent: true, code: '30005', reason: 'unknown destination', failedAt: at } },
     ], at);
     await env.project([messagingProjection]);
     await shop.append(streams.message(shop.merchantId, 'M-3'), [
-      { type: 'MessageSent', data: { messageId: 'M-3', channel: 'sms', provider: 'twilio', providerMessageId: 'SM2', units: 2, costCents: 14, sentAt: at } },
+      { type: 'MessageSent', data: { ...m3, channel: 'sms', provider: 'twilio', providerMessageId: 'SM2', units: 2, costCents: 14, sentAt: at } },
     ], at);
     await env.project([messagingProjection]);
-    const [m3] = (await rowsOf(env.pool, 'messages', shop.merchantId)).filter((m) => m.message_id === 'M-3');
-    expect(m3).toMatchObject({ status: 'failed', status_rank: 3, cost_cents: 28, units: 2 });
+    const [row] = (await rowsOf(env.pool, 'messages', shop.merchantId)).filter((m) => m.message_id === 'M-3');
+    expect(row).toMatchObject({ status: 'failed', status_rank: 3, cost_cents: 28, units: 2 });
   });
 
   it('keeps every decision with its conditions or its reason', async () => {
     const audit = await rowsOf(env.pool, 'decision_audit', shop.merchantId);
     expect(audit.filter((a) => a.kind === 'triggered')).toHaveLength(3);
     expect(audit.find((a) => a.customer_id === 'alice')).toMatchObject({
-      kind: 'triggered', rule_version: 'h1', message_id: 'M-1', control_group: false, variant: 'A',
-      conditions: [{ expression: 'customer.tier != "connaisseur"', value: 'amateur', passed: true }],
-      trigger: { kind: 'time', description: 'inactive for 30 days' },
+      kind: 'triggered', rule_version: 'h1', message_id: 'M-1', control_group: false, variant: 'A', channel: 'email',
+      conditions: [{ expression: 'customer.tier != "connaisseur"', value: { 'customer.tier': 'amateur' }, passed: true, error: null }],
+      trigger: { kind: 'time', type: 'inactivity', period: '2026-01-16', description: 'inactive for 30 days' },
     });
-    expect(audit.find((a) => a.customer_id === 'dora')).toMatchObject({ kind: 'suppressed', reason: 'no-consent', channel: 'sms', detail: 'sms marketing not granted' });
+    expect(audit.find((a) => a.customer_id === 'bob2')).toMatchObject({ kind: 'triggered', control_group: true, message_id: null, channel: null });
+    expect(audit.find((a) => a.customer_id === 'dora')).toMatchObject({
+      kind: 'suppressed', reason: 'no-consent', channel: 'sms', detail: 'sms marketing not granted',
+      trigger: { kind: 'time', type: 'inactivity', period: '2026-01-16' },
+      conditions: [{ expression: 'customer.tier != "connaisseur"', passed: true }],
+    });
   });
 
   it('counts each campaign: triggered, control group, suppressed by reason, message states, cost, offers', async () => {
@@ -63,5 +69,26 @@ describe('messaging read model: messages, decision audit, campaign results', () 
     });
     const reasons = await rowsOf(env.pool, 'campaign_suppressions', shop.merchantId);
     expect(reasons.map((r) => [r.reason, r.count])).toEqual([['erased', 1], ['no-consent', 1]]);
+  });
+
+  it("audits delivery's suppression of a campaign message, and none for a transactional message", async () => {
+    const at = '2026-03-02T10:00:00.000Z';
+    const withdrawn = (messageId: string, campaignId: string | null): DomainEvent => ({
+      type: 'MessageSuppressed',
+      data: {
+        campaignId, ruleVersion: campaignId === null ? null : 'h1', customerId: 'alice', messageId, channel: 'email', reason: 'no-consent',
+        detail: 'email marketing withdrawn before sending', trigger: null, conditions: [], controls: [], channelReasons: [], suppressedAt: at,
+      },
+    });
+    await shop.append(streams.message(shop.merchantId, 'M-4'), [withdrawn('M-4', 'relance-hiver')], at);
+    await shop.append(streams.message(shop.merchantId, 'T-1'), [withdrawn('T-1', null)], at);
+    await env.project([messagingProjection]);
+    const audit = await rowsOf(env.pool, 'decision_audit', shop.merchantId);
+    expect(audit.filter((a) => a.message_id === 'M-4')).toEqual([
+      expect.objectContaining({ kind: 'suppressed', campaign_id: 'relance-hiver', rule_version: 'h1', reason: 'no-consent', trigger: null, conditions: [] }),
+    ]);
+    expect(audit.filter((a) => a.message_id === 'T-1')).toEqual([]);
+    const reasons = await rowsOf(env.pool, 'campaign_suppressions', shop.merchantId);
+    expect(reasons.map((r) => [r.reason, r.count])).toEqual([['erased', 1], ['no-consent', 2]]);
   });
 });

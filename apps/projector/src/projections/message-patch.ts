@@ -42,6 +42,9 @@ export function messagePatches(events: readonly ProjectedEvent[]): MessagePatch[
     let p = patches.get(key);
     if (!p) patches.set(key, (p = empty(e.metadata.merchantId, e.data.messageId)));
     p.updatedAt = e.metadata.occurredAt;
+    // Every message event names its campaign and customer: a batch starting after MessageQueued still knows them.
+    p.campaignId ??= e.data.campaignId;
+    p.customerId ??= e.data.customerId;
     switch (e.type) {
       case 'MessageQueued': {
         const d = e.data;

@@ -6,11 +6,15 @@ import { upsertMessages } from './messages.sql.js';
 
 /**
  * messaging: messages (a status that never goes backwards), the decision audit (every trigger with
- * its conditions, every suppression with its reason) and the results per campaign.
+ * its conditions and channel, every suppression with its reason, trigger and conditions) and the
+ * results per campaign, with the vouchers redeemed.
+ *
+ * Version 2: the settled campaign events (the channel of a triggered decision, the trigger and
+ * conditions of a suppression; redemptions from VoucherRedeemed).
  */
 export const messagingProjection: Projection = {
   name: 'messaging',
-  version: 1,
+  version: 2,
   tables: ['messages', 'decision_audit', 'campaign_results', 'campaign_suppressions'],
   handles: [
     'CampaignTriggered',
@@ -21,7 +25,7 @@ export const messagingProjection: Projection = {
     'MessageFailed',
     'MessageOpened',
     'MessageClicked',
-    'OfferRedeemed',
+    'VoucherRedeemed',
   ],
   apply(events, context) {
     return [decisions(events, context), upsertMessages(messagePatches(events), context), offers(events, context)].filter(
@@ -34,13 +38,15 @@ export const messagingProjection: Projection = {
 function decisions(events: readonly ProjectedEvent[], context: ProjectionContext): Sql | null {
   const r = columns('m', 'id', 'kind', 'campaign', 'version', 'c', 'message', 'trigger', 'conditions', 'control', 'variant', 'reason', 'channel', 'detail', 'at');
   for (const e of ofType(events, 'CampaignTriggered', 'MessageSuppressed')) {
-    const base = { m: e.metadata.merchantId, id: e.metadata.eventId, campaign: e.data.campaignId, version: e.data.ruleVersion, c: e.data.customerId, message: e.data.messageId };
+    // A transactional message suppressed by delivery has no campaign: nothing to audit for one.
+    if (e.data.campaignId === null) continue;
+    const base = { m: e.metadata.merchantId, id: e.metadata.eventId, campaign: e.data.campaignId, version: e.data.ruleVersion ?? '', c: e.data.customerId, message: e.data.messageId, channel: e.data.channel };
     if (e.type === 'CampaignTriggered') {
       const d = e.data;
-      r.push({ ...base, kind: 'triggered', trigger: json(d.trigger), conditions: json(d.conditions), control: d.controlGroup, variant: d.variant, reason: null, channel: null, detail: null, at: d.triggeredAt });
+      r.push({ ...base, kind: 'triggered', trigger: json(d.trigger), conditions: json(d.conditions), control: d.controlGroup, variant: d.variant, reason: null, detail: null, at: d.triggeredAt });
     } else {
       const d = e.data;
-      r.push({ ...base, kind: 'suppressed', trigger: null, conditions: null, control: null, variant: null, reason: d.reason, channel: d.channel, detail: d.detail, at: d.suppressedAt });
+      r.push({ ...base, kind: 'suppressed', trigger: d.trigger === null ? null : json(d.trigger), conditions: json(d.conditions), control: null, variant: null, reason: d.reason, detail: d.detail, at: d.suppressedAt });
     }
   }
   if (r.size === 0) return null;
@@ -71,7 +77,7 @@ ON CONFLICT (merchant_id, campaign_id, reason) DO UPDATE SET count = s.count + E
 
 function offers(events: readonly ProjectedEvent[], context: ProjectionContext): Sql | null {
   const totals = new Map<string, { m: string; campaign: string; count: number; discount: number }>();
-  for (const e of ofType(events, 'OfferRedeemed')) {
+  for (const e of ofType(events, 'VoucherRedeemed')) {
     const key = `${e.metadata.merchantId}\u0000${e.data.campaignId}`;
     const t = totals.get(key) ?? { m: e.metadata.merchantId, campaign: e.data.campaignId, count: 0, discount: 0 };
     t.count++;

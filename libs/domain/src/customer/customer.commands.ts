@@ -132,6 +132,23 @@ export const AdjustPoints = command(
   }),
 );
 
+/**
+ * Points a campaign grants (a bonus, a challenge's reward): they form a lot that expires like points
+ * earned, and the automatic reward follows. Run with a seed derived from the campaign's decision, so
+ * that publishing the decision again appends them once.
+ */
+export const GrantBonusPoints = command(
+  'GrantBonusPoints',
+  z.strictObject({
+    /** The decision's bonus id: the lot is `bonus:<bonusId>`. */
+    bonusId: Id,
+    points: z.int().min(1).max(1_000_000),
+    reason: z.enum(['bonus', 'challenge']),
+    /** The campaign that grants them. */
+    sourceId: Id,
+  }),
+);
+
 /** Sent to the duplicate: it closes and hands its loyalty state over. */
 export const MergeInto = command('MergeInto', z.strictObject({ survivorId: Id }));
 
@@ -154,6 +171,7 @@ export const CustomerCommand = z.discriminatedUnion('type', [
   RecordVisit,
   RedeemReward,
   AdjustPoints,
+  GrantBonusPoints,
   MergeInto,
   AbsorbCustomer,
   ReviewCustomer,

@@ -1,6 +1,7 @@
 import { assertNever, type Decider } from '../shared/decider.js';
 import { absorbCustomer, mergeInto } from './merge.js';
 import { adjustPoints } from './adjust-points.js';
+import { grantBonusPoints } from './grant-bonus-points.js';
 import { issueAutomaticRewards } from './automatic-rewards.js';
 import type { CustomerCommand } from './customer.commands.js';
 import { evolveCustomer } from './customer.evolve.js';
@@ -63,6 +64,8 @@ function applyCommand(command: StepCommand, decision: Decision, context: Custome
       return redeemReward(command, decision, context);
     case 'AdjustPoints':
       return adjustPoints(command, decision, context);
+    case 'GrantBonusPoints':
+      return grantBonusPoints(command, decision, context);
     case 'AbsorbCustomer':
       return absorbCustomer(command, decision);
     case 'ReviewCustomer':
@@ -81,6 +84,8 @@ function automaticRewardCause(command: StepCommand): string | null {
       return command.data.visitId;
     case 'AdjustPoints':
       return command.data.points > 0 ? command.data.adjustmentId : null;
+    case 'GrantBonusPoints':
+      return command.data.bonusId;
     case 'AbsorbCustomer':
       return `merge-${command.data.mergedId}`;
     case 'UpdateProfile':

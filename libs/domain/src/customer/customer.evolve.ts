@@ -82,6 +82,10 @@ function applied(state: ActiveCustomer, event: Exclude<CustomerStreamEvent, { ty
     case 'ChallengeCompleted':
       // Its bonus arrives as its own PointsEarned (reason "challenge").
       return state;
+    case 'VoucherIssued':
+    case 'VoucherRedeemed':
+      // Campaign vouchers change no points nor tier: they are kept by their own read model.
+      return state;
     case 'CustomersMergedV2':
       return onMerged(state, event.data);
     case 'CustomerErased':

@@ -26,6 +26,8 @@ export type CustomerStreamEvent = EventOf<
   | 'RewardIssued'
   | 'RewardRedeemed'
   | 'ChallengeCompleted'
+  | 'VoucherIssued'
+  | 'VoucherRedeemed'
 >;
 
 export interface ConsentStatus {

@@ -115,10 +115,21 @@ export const RewardRedeemed = z
   })
   .strict();
 
+/**
+ * A customer met a challenge ("3 purchases in December") in one of its periods: appended once per
+ * (challenge, period), its bonus granted by its own PointsEarned (reason "challenge"). Settled in
+ * place before its first writer (no released component appended it) with the period and the progress
+ * that met it.
+ */
 export const ChallengeCompleted = z
   .object({
     customerId: Id,
+    /** The campaign that runs the challenge. */
     challengeId: Id,
+    /** "2026-12" for a monthly challenge, "2026" for a yearly one, "2026-Q4" for a quarterly one. */
+    period: StorableText.min(4).max(20),
+    purchases: z.number().int().min(0).max(LIMITS.pointsPerMovement),
+    spendCents: z.number().int().min(0).max(LIMITS.spendCents),
     bonusPoints: z.number().int().min(0).max(LIMITS.pointsPerMovement),
     completedAt: Instant,
   })

@@ -42,3 +42,22 @@ export const SegmentChanged = z
     changedAt: Instant,
   })
   .strict();
+
+/**
+ * A merchant's first RFM run: the segments as they stand, recorded once for the whole run instead of
+ * a SegmentChanged per customer (the scores are in the RFM read model), so that going live never fires
+ * segment-entry campaigns at every customer. Only changes after it are SegmentChanged events.
+ * Settled before its first writer.
+ */
+export const RfmBaselineRecorded = z
+  .object({
+    runId: StorableText.min(1).max(100),
+    /** "Today" of the run, in the merchant's time zone. */
+    asOf: LocalDate,
+    /** Customers scored. */
+    scored: z.number().int().min(0),
+    /** Customers per segment; every segment is present (0 when empty). */
+    counts: z.strictObject(Object.fromEntries(SEGMENTS.map((s) => [s, z.number().int().min(0)])) as Record<Segment, z.ZodNumber>),
+    recordedAt: Instant,
+  })
+  .strict();

@@ -180,3 +180,60 @@ export function endOfLocalDayAfter(instant: string, period: CalendarPeriod, time
   const shifted = addMonthsToLocalDate(localDateOf(instant, timeZone), period.months ?? 0);
   return startOfLocalDay(addDaysToLocalDate(shifted, (period.days ?? 0) + 1), timeZone);
 }
+
+/** The local date and time of day of an instant in a zone. */
+export interface LocalDateTime {
+  readonly date: string;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+}
+
+export function localDateTimeOf(instant: string, timeZone: string): LocalDateTime {
+  const ms = Date.parse(instant);
+  if (Number.isNaN(ms)) throw new RangeError(`Not an instant: "${instant}"`);
+  const w = wallClock(ms, timeZone);
+  return { date: formatLocalDate(w.year, w.month, w.day), hour: w.hour, minute: w.minute, second: w.second };
+}
+
+/**
+ * The instant a local date and time ("HH:MM") happens in a zone. A time that the clocks skip (02:30
+ * on the night they go forward) is read as the same time after the jump (03:30); a time that happens
+ * twice (02:30 on the night they go back) is the first one — as Temporal's "compatible".
+ */
+export function instantAtLocalTime(date: string, time: string, timeZone: string): string {
+  const match = /^(\d{2}):(\d{2})$/.exec(time);
+  if (!match) throw new RangeError(`Not a local time (HH:MM): "${time}"`);
+  const { year, month, day } = parseLocalDate(date);
+  const hour = Number(match[1]);
+  const minute = Number(match[2]);
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  const before = wall - offsetAt(wall - 86_400_000, timeZone);
+  const after = wall - offsetAt(wall + 86_400_000, timeZone);
+  const exact = [before, after].filter((ms) => {
+    const w = wallClock(ms, timeZone);
+    return formatLocalDate(w.year, w.month, w.day) === date && w.hour === hour && w.minute === minute;
+  });
+  if (exact.length > 0) return new Date(Math.min(...exact)).toISOString();
+  // Skipped by a jump forward: reckoned with the offset in force before the jump, it lands after it.
+  return new Date(before).toISOString();
+}
+
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+export function weekdayOf(date: string): Weekday {
+  const { year, month, day } = parseLocalDate(date);
+  return WEEKDAYS[(new Date(Date.UTC(year, month - 1, day)).getUTCDay() + 6) % 7]!;
+}
+
+/** Whole days from `from` to `to` (both YYYY-MM-DD), negative when `to` is earlier. */
+export function daysBetween(from: string, to: string): number {
+  const a = parseLocalDate(from);
+  const b = parseLocalDate(to);
+  return Math.round((Date.UTC(b.year, b.month - 1, b.day) - Date.UTC(a.year, a.month - 1, a.day)) / 86_400_000);
+}
+
+export function daysInLocalMonth(year: number, month: number): number {
+  return daysInMonth(year, month);
+}

@@ -151,3 +151,40 @@ describe('a config folder with several broken merchants', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe("a merchant's channel, price and quiet-hour settings", () => {
+  it('default to the French rules and euro prices', async () => {
+    await merchant('cave', { merchant: MERCHANT, program: PROGRAM });
+    const config = await loadMerchantConfig(configDir, 'cave');
+    expect(config).toMatchObject({
+      channels: { email: { fromAddress: null, unsubscribeBaseUrl: null }, sms: { senderName: null, stopNumber: null }, postal: { returnAddress: null } },
+      channelPrices: { emailPerThousand: 100, smsSegmentPerThousand: 7000, rcsMessagePerThousand: 15000, letterPerThousand: 220000, letterExtraSheetPerThousand: 15000 },
+      quietHours: { channels: ['sms', 'rcs'], days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'], from: '08:00', to: '20:00', publicHolidays: 'FR' },
+      globalControlGroupPercent: 0,
+    });
+  });
+
+  it('report each mistake at its line', async () => {
+    const dir = await merchant('cave', {
+      merchant: `${MERCHANT}channels:
+  email: { fromAddress: bonjour, unsubscribeBaseUrl: http://cave.example/stop }
+  sms: { senderName: "06 12 34 56 78", stopNumber: "STOP" }
+channelPrices: { emailPerThousand: -1 }
+quietHours: { from: "20:00", to: "08:00", publicHolidays: XX }
+globalControlGroupPercent: 60
+`,
+      program: PROGRAM,
+    });
+    const m = path.join(dir, 'merchant.yaml');
+    expect(await problemsOf(loadMerchantConfig(configDir, 'cave'))).toEqual([
+      `${m}:7: channels.email.fromAddress: an email address`,
+      `${m}:7: channels.email.unsubscribeBaseUrl: an https:// address`,
+      `${m}:8: channels.sms.senderName: 3 to 11 letters, digits or spaces, starting with a letter`,
+      `${m}:8: channels.sms.stopNumber: a five-digit short number (e.g. 36111)`,
+      `${m}:9: channelPrices.emailPerThousand: must be at least 0`,
+      `${m}:10: quietHours.publicHolidays: a country code known to date-holidays (e.g. FR, or FR-57 for Moselle)`,
+      `${m}:10: quietHours.to: "from" must be before "to"`,
+      `${m}:11: globalControlGroupPercent: must be at most 50`,
+    ]);
+  });
+});

@@ -11,7 +11,7 @@ import {
   type Program,
 } from '@relance/domain';
 import { MerchantFile } from './merchant.schema.js';
-import { formatProblem, YamlSource, type ConfigProblem } from './yaml-source.js';
+import { displayPath, formatProblem, YamlSource, type ConfigProblem } from './yaml-source.js';
 
 /** A merchant as configured in config/merchants/<merchantId>/: merchant.yaml and program.yaml. */
 export interface MerchantConfig extends MerchantFile {
@@ -41,7 +41,7 @@ export async function loadMerchantConfigs(configDir: string): Promise<MerchantCo
     entries = await readdir(merchantsDir, { withFileTypes: true });
   } catch {
     throw new MerchantConfigError([
-      { file: display(merchantsDir), line: 1, path: null, message: 'no such folder (one folder per merchant: merchants/<merchantId>/merchant.yaml)' },
+      { file: displayPath(merchantsDir), line: 1, path: null, message: 'no such folder (one folder per merchant: merchants/<merchantId>/merchant.yaml)' },
     ]);
   }
   const ids = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
@@ -67,7 +67,7 @@ type ReadResult = { config: MerchantConfig } | { problems: ConfigProblem[] };
 async function readMerchant(configDir: string, merchantId: string): Promise<ReadResult> {
   const dir = path.join(configDir, 'merchants', merchantId);
   if (!MerchantId.safeParse(merchantId).success) {
-    return { problems: [{ file: display(dir), line: 1, path: null, message: 'folder name is not a merchant id (lower-case letters, digits or "-", 2 to 40)' }] };
+    return { problems: [{ file: displayPath(dir), line: 1, path: null, message: 'folder name is not a merchant id (lower-case letters, digits or "-", 2 to 40)' }] };
   }
   const [merchantSource, programSource] = await Promise.all([readYaml(path.join(dir, 'merchant.yaml')), readYaml(path.join(dir, 'program.yaml'))]);
   const problems: ConfigProblem[] = [];
@@ -106,19 +106,13 @@ async function readMerchant(configDir: string, merchantId: string): Promise<Read
 /** The parsed file, or its display name when it does not exist. */
 async function readYaml(file: string): Promise<YamlSource | string> {
   try {
-    return YamlSource.parse(display(file), await readFile(file, 'utf8'));
+    return YamlSource.parse(displayPath(file), await readFile(file, 'utf8'));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return display(file);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return displayPath(file);
     throw error;
   }
 }
 
 function missing(file: string): ConfigProblem {
   return { file, line: 1, path: null, message: 'file not found' };
-}
-
-/** Relative to the working directory when inside it (config/merchants/…), as an operator types it. */
-function display(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }

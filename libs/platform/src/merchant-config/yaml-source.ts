@@ -1,4 +1,5 @@
-import { isMap, isSeq, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isSeq, isScalar, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
+import path from 'node:path';
 import { formatConfigPath, type ConfigIssue } from '@relance/domain';
 
 /** One problem in a configuration file, where an operator will look for it. */
@@ -64,17 +65,43 @@ export class YamlSource {
     return line;
   }
 
-  problemsOf(issues: readonly ConfigIssue[]): ConfigProblem[] {
+  /**
+   * The line of line `innerLine` (1-based) of the text at `path`: exact inside a literal block (`|`),
+   * whose lines are the text's lines; the value's own line otherwise.
+   */
+  lineWithin(path: readonly (string | number)[], innerLine: number): number {
+    const node = this.nodeAt(path);
+    if (isScalar(node) && node.type === Scalar.BLOCK_LITERAL) return this.lineOfNode(node) + innerLine;
+    return this.lineOf(path);
+  }
+
+  problemsOf(issues: readonly (ConfigIssue & { readonly line?: number })[]): ConfigProblem[] {
     return issues.map((issue) => ({
       file: this.file,
-      line: this.lineOf(issue.path),
+      line: issue.line === undefined ? this.lineOf(issue.path) : this.lineWithin(issue.path, issue.line),
       path: formatConfigPath(issue.path),
       message: issue.message,
     }));
+  }
+
+  private nodeAt(path: readonly (string | number)[]): unknown {
+    let node: unknown = this.document.contents;
+    for (const segment of path) {
+      if (isMap(node)) node = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment))?.value;
+      else if (isSeq(node) && typeof segment === 'number') node = node.items[segment];
+      else return undefined;
+    }
+    return node;
   }
 
   private lineOfNode(node: Node): number {
     const offset = node.range?.[0];
     return offset === undefined ? 1 : this.lines.linePos(offset).line;
   }
+}
+
+/** Relative to the working directory when inside it (config/merchants/…), as an operator types it. */
+export function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }

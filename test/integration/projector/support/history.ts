@@ -38,47 +38,64 @@ export async function writeHistory(shop: Shop): Promise<void> {
 
 async function writeCampaign(shop: Shop): Promise<void> {
   const at = (minute: number) => `2026-02-15T10:${String(minute).padStart(2, '0')}:00.000Z`;
+  const campaign = streams.campaign(shop.merchantId, 'relance-hiver');
+  const trigger = { kind: 'time', type: 'inactivity', eventId: null, eventType: null, schedule: 'inactivity, 30 days, at 10:00', period: '2026-01-16', description: 'inactive for 30 days' } as const;
+  const conditions = [{ expression: 'customer.tier != "connaisseur"', value: { 'customer.tier': 'amateur' }, passed: true, error: null }];
   const triggered = (customerId: string, messageId: string | null, controlGroup: boolean): DomainEvent => ({
     type: 'CampaignTriggered',
     data: {
       campaignId: 'relance-hiver',
       ruleVersion: 'h1',
       customerId,
-      trigger: { kind: 'time', eventId: null, eventType: null, description: 'inactive for 30 days' },
-      conditions: [{ expression: 'customer.tier != "connaisseur"', value: 'amateur', passed: true }],
+      trigger,
+      conditions,
+      controls: [{ control: 'control-group', value: controlGroup ? 412 : 8120, passed: !controlGroup, detail: 'bucket < 1000 (10 %) is the control group' }],
       controlGroup,
       variant: 'A',
+      channel: messageId === null ? null : 'email',
+      channelReasons: messageId === null ? [] : [{ channel: 'email', usable: true, reason: 'usable', detail: null }],
       messageId,
+      actions: { bonusPoints: null, voucherId: null },
       triggeredAt: at(0),
     },
   });
-  await shop.append(`campaign-${shop.merchantId}.relance-hiver`, [triggered('alice', 'M-1', false), triggered('bob', 'M-2', false), triggered('bob2', null, true)], at(0));
-  await shop.append(`campaign-${shop.merchantId}.relance-hiver`, [
-    { type: 'MessageSuppressed', data: { campaignId: 'relance-hiver', ruleVersion: 'h1', customerId: 'chloe', messageId: null, channel: 'sms', reason: 'erased', detail: null, suppressedAt: at(0) } },
-    { type: 'MessageSuppressed', data: { campaignId: 'relance-hiver', ruleVersion: 'h1', customerId: 'dora', messageId: null, channel: 'sms', reason: 'no-consent', detail: 'sms marketing not granted', suppressedAt: at(0) } },
-  ], at(0));
+  const suppressed = (customerId: string, reason: 'erased' | 'no-consent', detail: string | null): DomainEvent => ({
+    type: 'MessageSuppressed',
+    data: {
+      campaignId: 'relance-hiver', ruleVersion: 'h1', customerId, messageId: null, channel: 'sms', reason, detail, trigger, conditions: reason === 'erased' ? [] : conditions, controls: [],
+      channelReasons: reason === 'erased' ? [] : [{ channel: 'sms', usable: false, reason: 'no-consent', detail: 'sms marketing not granted' }], suppressedAt: at(0),
+    },
+  });
+  await shop.append(campaign, [triggered('alice', 'M-1', false), triggered('bob', 'M-2', false), triggered('bob2', null, true)], at(0));
+  await shop.append(campaign, [suppressed('chloe', 'erased', null), suppressed('dora', 'no-consent', 'sms marketing not granted')], at(0));
   const queued = (messageId: string, customerId: string): DomainEvent => ({
     type: 'MessageQueued',
-    data: { messageId, campaignId: 'relance-hiver', customerId, channel: 'email', templateId: 'relance', templateVersion: '3', locale: 'fr-FR', scheduledFor: null, estimatedCostCents: 1, queuedAt: at(1) },
+    data: {
+      messageId, campaignId: 'relance-hiver', ruleVersion: 'h1', customerId, channel: 'email', fallbackChannels: [], purpose: 'marketing', templateId: 'relance', templateVersion: '3',
+      locale: 'fr-FR', scheduledFor: null, estimatedCostCents: 1, voucher: { voucherId: `v-${messageId}`, code: 'HIVER-10AB' }, queuedAt: at(1),
+    },
   });
+  const m1 = { messageId: 'M-1', campaignId: 'relance-hiver', customerId: 'alice' };
   await shop.append(message(shop, 'M-1'), [
     queued('M-1', 'alice'),
-    { type: 'MessageSent', data: { messageId: 'M-1', channel: 'email', provider: 'sendgrid', providerMessageId: 'sg-1', units: 1, costCents: 1, sentAt: at(2) } },
-    { type: 'MessageDelivered', data: { messageId: 'M-1', providerStatus: 'delivered', deliveredAt: at(3) } },
-    { type: 'MessageOpened', data: { messageId: 'M-1', openedAt: at(10) } },
-    { type: 'MessageClicked', data: { messageId: 'M-1', url: 'https://cave.example/offre', clickedAt: at(11) } },
-    { type: 'MessageClicked', data: { messageId: 'M-1', url: 'https://cave.example/offre', clickedAt: at(12) } },
+    { type: 'MessageSent', data: { ...m1, channel: 'email', provider: 'sendgrid', providerMessageId: 'sg-1', units: 1, costCents: 1, sentAt: at(2) } },
+    { type: 'MessageDelivered', data: { ...m1, providerStatus: 'delivered', deliveredAt: at(3) } },
+    { type: 'MessageOpened', data: { ...m1, openedAt: at(10) } },
+    { type: 'MessageClicked', data: { ...m1, url: 'https://cave.example/offre', clickedAt: at(11) } },
+    { type: 'MessageClicked', data: { ...m1, url: 'https://cave.example/offre', clickedAt: at(12) } },
   ], at(1));
+  const m2 = { messageId: 'M-2', campaignId: 'relance-hiver', customerId: 'bob' };
   await shop.append(message(shop, 'M-2'), [
     queued('M-2', 'bob'),
-    { type: 'MessageSent', data: { messageId: 'M-2', channel: 'email', provider: 'sendgrid', providerMessageId: 'sg-2', units: 1, costCents: 1, sentAt: at(2) } },
-    { type: 'MessageDelivered', data: { messageId: 'M-2', providerStatus: 'delivered', deliveredAt: at(3) } },
+    { type: 'MessageSent', data: { ...m2, channel: 'email', provider: 'sendgrid', providerMessageId: 'sg-2', units: 1, costCents: 1, sentAt: at(2) } },
+    { type: 'MessageDelivered', data: { ...m2, providerStatus: 'delivered', deliveredAt: at(3) } },
   ], at(1));
   // A late bounce report after the delivery receipt: recorded, but the message stays delivered.
   await shop.append(message(shop, 'M-2'), [
-    { type: 'MessageFailed', data: { messageId: 'M-2', permanent: true, code: '550', reason: 'mailbox full', failedAt: at(20) } },
+    { type: 'MessageFailed', data: { ...m2, permanent: true, code: '550', reason: 'mailbox full', failedAt: at(20) } },
   ], at(20));
-  await shop.append(`campaign-${shop.merchantId}.relance-hiver`, [
-    { type: 'OfferRedeemed', data: { campaignId: 'relance-hiver', messageId: 'M-1', customerId: 'alice', purchaseId: 'A-9', offerCode: 'HIVER10', discountCents: 1000, redeemedAt: at(30) } },
+  // Alice uses the voucher her message carried: the redemption names the campaign.
+  await shop.append(streams.customer(shop.merchantId, 'alice'), [
+    { type: 'VoucherRedeemed', data: { customerId: 'alice', voucherId: 'v-M-1', code: 'HIVER-10AB', campaignId: 'relance-hiver', purchaseId: 'A-9', discountCents: 1000, redeemedAt: at(30) } },
   ], at(30));
 }

@@ -1,0 +1,88 @@
+import { access, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError, type Command } from '../command.js';
+
+export const rulesCommand: Command = {
+  name: 'rules',
+  summary: "check the merchants' campaigns (campaigns.yaml) against their settings, program and message templates",
+  usage: 'relance rules validate [configDir | config/merchants/<merchantId>]   (default: $CONFIG_DIR, else ./config)',
+  async run(args) {
+    const [sub, ...rest] = args;
+    if (sub !== 'validate') throw new UsageError(sub ? `Unknown subcommand "${sub}"` : 'Missing subcommand');
+    let positionals;
+    try {
+      ({ positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true, strict: true }));
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    if (positionals.length > 1) throw new UsageError('Give one folder at most');
+    return validate(path.resolve(positionals[0] ?? process.env.CONFIG_DIR ?? 'config'));
+  },
+};
+
+/**
+ * Every merchant's files: merchant.yaml and program.yaml, then campaigns.yaml, then the message
+ * templates (with their own validator: syntax, required partials, a render of their sample, SMS
+ * length). Every problem printed as file:line: path: message; exit 1 when there is one (warnings are
+ * printed, not counted).
+ */
+async function validate(target: string): Promise<number> {
+  const { formatProblem, loadMerchantConfig, MerchantConfigError, readCampaigns, displayPath, missingTemplate } = await import('@relance/platform');
+  const { validateMerchantTemplates } = await import('@relance/channels');
+  const { configDir, merchantIds } = await merchantsOf(target);
+  if (merchantIds.length === 0) {
+    console.error(`${displayPath(path.join(configDir, 'merchants'))}:1: no merchant folder (one per merchant: merchants/<merchantId>/merchant.yaml)`);
+    return 1;
+  }
+  let problems = 0;
+  for (const id of merchantIds) {
+    let merchant;
+    try {
+      merchant = await loadMerchantConfig(configDir, id);
+    } catch (error) {
+      if (!(error instanceof MerchantConfigError)) throw error;
+      for (const problem of error.problems) console.error(problem);
+      console.error(`${displayPath(path.join(configDir, 'merchants', id))}: campaigns not checked until merchant.yaml and program.yaml are valid`);
+      problems += error.problems.length;
+      continue;
+    }
+    const templatesDir = path.join(configDir, 'merchants', id, 'templates');
+    const templates = (await exists(templatesDir))
+      ? await validateMerchantTemplates(templatesDir, merchant, { stopNumber: merchant.channels.sms.stopNumber ?? undefined })
+      : null;
+    const result = await readCampaigns(configDir, merchant, {
+      templates: async (request) => (templates?.catalog.get(request.channel, request.templateId, merchant.locale) ? null : missingTemplate(request)),
+    });
+    if ('problems' in result) {
+      for (const problem of result.problems) console.error(formatProblem(problem));
+      problems += result.problems.length;
+    }
+    for (const problem of templates?.problems ?? []) {
+      const where = `${displayPath(problem.file)}:${problem.line}: `;
+      console.error(`${where}${problem.severity === 'warning' ? 'warning: ' : ''}${problem.message}`);
+      if (problem.severity === 'error') problems++;
+    }
+    if ('set' in result) {
+      const { campaigns, version } = result.set;
+      const active = campaigns.filter((c) => c.definition.status === 'active').length;
+      console.log(`${id}: ${campaigns.length} campaigns valid (${active} active), set version ${version.slice(0, 12)}`);
+    }
+  }
+  if (problems > 0) {
+    console.error(`\n${problems} problem${problems === 1 ? '' : 's'} found.`);
+    return 1;
+  }
+  return 0;
+}
+
+const exists = (file: string) => access(file).then(() => true, () => false);
+
+/** A config folder (with merchants/), or one merchant's folder. */
+async function merchantsOf(target: string): Promise<{ configDir: string; merchantIds: string[] }> {
+  if (await exists(path.join(target, 'merchant.yaml'))) {
+    return { configDir: path.resolve(target, '..', '..'), merchantIds: [path.basename(target)] };
+  }
+  const entries = await readdir(path.join(target, 'merchants'), { withFileTypes: true }).catch(() => []);
+  return { configDir: target, merchantIds: entries.filter((e) => e.isDirectory()).map((e) => e.name).sort() };
+}
