@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import type { EventStore, RecordedEvent } from '@relance/event-store';
+import type { Clock } from '@relance/platform';
+import type pg from 'pg';
+import type { BonusGrants } from './bonus-grants.js';
+import { decideCandidates, lockMerchant, recordDecisions } from './evaluation.js';
+import { eventCandidates, merchantOf, RULES_EVENT_TYPES, rulesStreamPrefixes } from './event-triggers.js';
+import type { RuleBook } from './rule-book.js';
+import { RulesSubscription, type BatchHandler } from './rules-subscription.js';
+
+/** The read models event-triggered decisions read; the subscription waits for them to pass each batch. */
+export const DECISION_READ_MODELS = ['customers', 'consents', 'sales', 'points'] as const;
+
+export interface RulesEngineOptions {
+  readonly pool: pg.Pool;
+  readonly store: EventStore;
+  readonly book: RuleBook;
+  readonly clock: Clock;
+  readonly voucherKey: Buffer;
+  readonly bonus: BonusGrants;
+  readonly readModels?: readonly string[];
+  readonly batchSize?: number;
+  readonly onError?: (error: unknown) => void;
+  readonly onDecided?: (count: number) => void;
+}
+
+/**
+ * Event triggers: the rules subscription hands each batch's events to every active campaign of
+ * their merchant (the rules in force when the batch starts: a reload meanwhile applies to the next
+ * batch), and records the decisions with the checkpoint.
+ */
+export class RulesEngine implements BatchHandler {
+  readonly subscription: RulesSubscription;
+
+  constructor(private readonly options: RulesEngineOptions) {
+    const merchantIds = options.book.merchants().map((r) => r.merchant.id).sort();
+    this.subscription = new RulesSubscription({
+      pool: options.pool,
+      store: options.store,
+      // Processes serving the same merchants share a checkpoint; a different set gets its own.
+      name: `rules:${createHash('sha256').update(merchantIds.join(',')).digest('hex').slice(0, 16)}`,
+      filter: { eventTypePrefixes: [...RULES_EVENT_TYPES], streamPrefixes: merchantIds.flatMap(rulesStreamPrefixes) },
+      handler: this,
+      readModels: options.readModels ?? DECISION_READ_MODELS,
+      batchSize: options.batchSize,
+      onError: options.onError,
+    });
+  }
+
+  start(): void {
+    this.subscription.start();
+  }
+
+  stop(): Promise<void> {
+    return this.subscription.stop();
+  }
+
+  async prepare(events: readonly RecordedEvent[]): Promise<void> {
+    await this.options.bonus.grantFor(events);
+  }
+
+  async decide(events: readonly RecordedEvent[], tx: pg.PoolClient): Promise<void> {
+    const byMerchant = new Map<string, RecordedEvent[]>();
+    for (const event of events) {
+      const merchantId = merchantOf(event);
+      let list = byMerchant.get(merchantId);
+      if (!list) byMerchant.set(merchantId, (list = []));
+      list.push(event);
+    }
+    const now = this.options.clock.now().toISOString();
+    // Merchants locked in one order by every process: two processes never wait on each other in a cycle.
+    for (const merchantId of [...byMerchant.keys()].sort()) {
+      const rules = this.options.book.forMerchant(merchantId);
+      if (!rules || rules.active.length === 0) continue;
+      await lockMerchant(tx, merchantId);
+      const candidates = await eventCandidates(tx, rules, byMerchant.get(merchantId)!);
+      if (candidates.length === 0) continue;
+      const decided = await decideCandidates(tx, rules, candidates, { now, skipDecided: true, voucherKey: this.options.voucherKey });
+      await recordDecisions(tx, rules, decided, now);
+      this.options.onDecided?.(decided.length);
+    }
+  }
+}
