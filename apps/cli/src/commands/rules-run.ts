@@ -5,13 +5,13 @@ import { writeFile, rm } from 'node:fs/promises';
  * BullMQ, reloads). SIGHUP or `relance rules reload` reloads the campaigns; SIGTERM/SIGINT stop it
  * after the batch in flight.
  */
-export async function runRules(options: { pidFile: string | null; noSchedule: boolean }): Promise<number> {
+export async function runRules(options: { pidFile: string | null; noSchedule: boolean; batchSize?: number | undefined }): Promise<number> {
   const { loadConfig } = await import('@relance/platform');
   const { RuleBook } = await import('../../../engine/src/rules/rule-book.js');
   const { RulesRuntime } = await import('../../../engine/src/rules/rules-runtime.js');
   const config = loadConfig(process.env, ['piiMasterKey']);
   const book = await RuleBook.load(config.configDir);
-  const runtime = RulesRuntime.create({ config, book, schedule: !options.noSchedule });
+  const runtime = RulesRuntime.create({ config, book, schedule: !options.noSchedule, batchSize: options.batchSize });
   await runtime.start();
   if (options.pidFile) await writeFile(options.pidFile, `${process.pid}\n`);
   console.log(`rules engine started for ${book.merchants().map((m) => `${m.merchant.id} (${m.active.length} active campaigns, ${m.set.version.slice(0, 12)})`).join(', ') || 'no merchant'}`);

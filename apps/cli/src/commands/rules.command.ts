@@ -8,16 +8,18 @@ export const rulesCommand: Command = {
   summary: 'the rules engine: validate campaigns.yaml, run the engine, reload it, dry-run a campaign',
   usage: [
     'relance rules validate [configDir | config/merchants/<merchantId>]   (default: $CONFIG_DIR, else ./config)',
-    '       relance rules run [--pid-file FILE] [--no-schedule]          (event and time triggers until stopped)',
+    '       relance rules run [--pid-file FILE] [--no-schedule] [--batch-size N] (event and time triggers until stopped)',
     '       relance rules reload [--pid-file FILE]                        (running engines read campaigns.yaml again)',
     '       relance rules dry-run --merchant M --campaign C [--at DATE]   (who would be targeted, writing nothing)',
   ].join('\n'),
   async run(args) {
     const [sub, ...rest] = args;
     if (sub === 'run') {
-      const { values } = parse(rest, { 'pid-file': { type: 'string' }, 'no-schedule': { type: 'boolean' } });
+      const { values } = parse(rest, { 'pid-file': { type: 'string' }, 'no-schedule': { type: 'boolean' }, 'batch-size': { type: 'string' } });
+      const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
+      if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 5000)) throw new UsageError('--batch-size: a whole number from 1 to 5000');
       const { runRules } = await import('./rules-run.js');
-      return runRules({ pidFile: (values['pid-file'] as string | undefined) ?? null, noSchedule: values['no-schedule'] === true });
+      return runRules({ pidFile: (values['pid-file'] as string | undefined) ?? null, noSchedule: values['no-schedule'] === true, batchSize });
     }
     if (sub === 'reload') {
       const { values } = parse(rest, { 'pid-file': { type: 'string' } });

@@ -46,18 +46,17 @@ export async function readHistories(
     if (!h) histories.set(id, (h = { messages: [], decisions: [] }));
     return h;
   };
-  const [decisions, messages] = await Promise.all([
-    db.query<{ customer_id: string; campaign_id: string; period: string; at: Date }>(
+  // One after the other: a transaction's connection runs one statement at a time.
+  const decisions = await db.query<{ customer_id: string; campaign_id: string; period: string; at: Date }>(
       `SELECT customer_id, campaign_id, period, decided_at AS at FROM campaign_decisions
         WHERE merchant_id = $1 AND customer_id = ANY($2::text[]) AND outcome <> 'suppressed' ORDER BY decided_at`,
       [merchantId, customerIds],
-    ),
-    db.query<{ customer_id: string; campaign_id: string; channel: string; at: Date }>(
+    );
+  const messages = await db.query<{ customer_id: string; campaign_id: string; channel: string; at: Date }>(
       `SELECT customer_id, campaign_id, channel, queued_at AS at FROM campaign_contacts
         WHERE merchant_id = $1 AND customer_id = ANY($2::text[]) AND queued_at > $3::timestamptz ORDER BY queued_at`,
       [merchantId, customerIds, messagesSince],
-    ),
-  ]);
+    );
   for (const r of decisions.rows) of(r.customer_id).decisions.push({ campaignId: r.campaign_id, period: r.period, at: r.at.toISOString() });
   for (const r of messages.rows) of(r.customer_id).messages.push({ campaignId: r.campaign_id, channel: r.channel as never, at: r.at.toISOString() });
   return histories;

@@ -68,11 +68,9 @@ export async function decideCandidates(db: pg.PoolClient | pg.Pool, rules: Merch
   const today = localDateOf(options.now, merchant.timeZone);
   const longestCapDays = Math.max(1, ...rules.set.defaults.frequencyCaps.map((c) => c.days));
   const since = new Date(Date.parse(options.now) - longestCapDays * 86_400_000).toISOString();
-  const [facts, histories, spent] = await Promise.all([
-    readCandidateFacts(db, merchant.id, customerIds, today, merchant.timeZone),
-    readHistories(db, merchant.id, customerIds, since),
-    readSpend(db, merchant.id, options.now, merchant.timeZone),
-  ]);
+  const facts = await readCandidateFacts(db, merchant.id, customerIds, today, merchant.timeZone);
+  const histories = await readHistories(db, merchant.id, customerIds, since);
+  const spent = await readSpend(db, merchant.id, options.now, merchant.timeZone);
   const evaluation: EvaluationCandidate[] = todo.map(({ campaign, occurrence }) => {
     const found = facts.get(occurrence.customerId);
     const customer = found?.customer ?? null;
