@@ -21,6 +21,8 @@ export interface RulesRuntimeOptions {
   readonly schedule?: boolean;
   readonly readModels?: readonly string[];
   readonly batchSize?: number;
+  /** BullMQ key prefix (tests keep their queues apart). */
+  readonly queuePrefix?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -60,7 +62,7 @@ export class RulesRuntime {
       onError: (error) => this.log(`rules subscription stopped on ${(error as Error).message}; resuming from its checkpoint`),
     });
     this.redis = options.schedule === false ? null : new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-    this.schedule = this.redis ? new TimeRuleSchedule(this.redis, book, (job) => this.runTimeRule(job)) : null;
+    this.schedule = this.redis ? new TimeRuleSchedule(this.redis, book, (job) => this.runTimeRule(job), options.queuePrefix) : null;
   }
 
   static create(options: RulesRuntimeOptions): RulesRuntime {

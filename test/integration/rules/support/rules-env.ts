@@ -32,6 +32,8 @@ export interface RulesEnv {
   purchase(customerId: string, totalCents: number, extra?: Record<string, unknown>): Promise<string>;
   /** A rules engine in this process (event triggers only unless `schedule`). */
   runtime(options?: { clock?: Clock; schedule?: boolean; batchSize?: number }): Promise<RulesRuntime>;
+  /** The BullMQ prefix of this file's runtimes. */
+  readonly queuePrefix: string;
   /** `relance rules run` as a child process. */
   child(args?: string[]): Relance;
   writeCampaigns(yaml: string): Promise<void>;
@@ -72,6 +74,7 @@ export async function rulesEnv(label: string, campaignsYaml: string, options: { 
   const projector: ProjectionRunner = env.runner({ logger: quietLogger, pollMs: 20, lagIntervalMs: 60_000 });
   const projecting = projector.run();
   const runtimes: RulesRuntime[] = [];
+  const queuePrefix = `relance-test-${merchantId}`;
 
   const api = <T = Record<string, unknown>>(method: string, url: string, opts: RequestOptions = {}) => call<T>(baseUrl, method, url, { key: pos, ...opts });
   const expectStatus = (res: ApiResponse<unknown>, status: number, what: string) => {
@@ -84,6 +87,7 @@ export async function rulesEnv(label: string, campaignsYaml: string, options: { 
     configDir,
     config,
     pos,
+    queuePrefix,
     api,
     async enrol(customerId, body = {}) {
       expectStatus(await api('POST', '/v1/customers', { body: { customerId, ...body } }), 201, `enrol ${customerId}`);
@@ -106,7 +110,7 @@ export async function rulesEnv(label: string, campaignsYaml: string, options: { 
     },
     async runtime(o = {}) {
       const book = await RuleBook.from(configDir, [{ id: merchantId, folder: merchantId }]);
-      const runtime = RulesRuntime.create({ config, book, clock: o.clock ?? systemClock, schedule: o.schedule ?? false, batchSize: o.batchSize, log: () => undefined });
+      const runtime = RulesRuntime.create({ config, book, clock: o.clock ?? systemClock, schedule: o.schedule ?? false, batchSize: o.batchSize, queuePrefix, log: () => undefined });
       runtimes.push(runtime);
       await runtime.start();
       return runtime;
