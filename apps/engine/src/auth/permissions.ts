@@ -9,19 +9,22 @@ export const PERMISSIONS = [
   'purchases:write',
   'visits:write',
   'rewards:redeem',
+  'decisions:read',
+  'campaigns:launch',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /**
  * What each role may do on the write-side API. The point of sale records what happens at the counter;
- * support fixes customers (merges, consents, redemptions) but does not ring up sales; operators and
- * analysts work on campaigns and reports, which live elsewhere, so they get nothing here.
+ * support fixes customers (merges, consents, redemptions) but does not ring up sales; operators launch
+ * on-demand campaigns (after a preview); support reads why a customer got a campaign; analysts work on
+ * reports, which live elsewhere.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   pos: ['customers:read', 'customers:write', 'consents:write', 'purchases:write', 'visits:write', 'rewards:redeem'],
-  operator: [],
+  operator: ['campaigns:launch'],
   analyst: [],
-  support: ['customers:read', 'customers:write', 'customers:merge', 'consents:write', 'rewards:redeem'],
+  support: ['customers:read', 'customers:write', 'customers:merge', 'consents:write', 'rewards:redeem', 'decisions:read'],
   admin: PERMISSIONS,
 };
 
