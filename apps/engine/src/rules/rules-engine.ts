@@ -22,6 +22,8 @@ export interface RulesEngineOptions {
   readonly batchSize?: number;
   readonly onError?: (error: unknown) => void;
   readonly onDecided?: (count: number) => void;
+  /** After each batch's commit, with its events (latency measurements). */
+  readonly onCommitted?: (events: readonly RecordedEvent[]) => void;
 }
 
 /**
@@ -44,6 +46,7 @@ export class RulesEngine implements BatchHandler {
       readModels: options.readModels ?? DECISION_READ_MODELS,
       batchSize: options.batchSize,
       onError: options.onError,
+      ...(options.onCommitted ? { onBatch: (batch: { events: readonly RecordedEvent[] }) => options.onCommitted!(batch.events) } : {}),
     });
   }
 
