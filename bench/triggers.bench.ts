@@ -104,6 +104,7 @@ async function purchaseLatency(
   rate: number,
 ): Promise<LatencyRecorder> {
   const appendedAt = new Map<string, number>();
+  const batches: number[] = [];
   const latencies = new LatencyRecorder();
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
@@ -117,8 +118,10 @@ async function purchaseLatency(
     bonus: new BonusGrants(new StreamCommandRunner(store, systemClock, config, new Registry()), book, systemClock),
     // The read models are seeded, not projected: no projector runs in this bench.
     readModels: [],
+    onError: (error) => console.error(`rules subscription: ${(error as Error).message}`),
     onCommitted: (events: readonly RecordedEvent[]) => {
       const at = performance.now();
+      batches.push(events.length);
       for (const e of events) {
         const started = appendedAt.get(e.metadata.eventId);
         if (started === undefined) continue;
@@ -149,6 +152,7 @@ async function purchaseLatency(
   await Promise.all(inFlight);
   await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 60_000))]);
   await engine.stop();
+  console.error(`${batches.length} batches, ${round(batches.reduce((a, b) => a + b, 0) / Math.max(1, batches.length), 1)} events each on average`);
   if (latencies.count < purchases) console.error(`only ${latencies.count} of ${purchases} purchases decided within a minute of the last append`);
   return latencies;
 }

@@ -154,7 +154,7 @@ describe('reload', () => {
     // The rules engine is past the enrolment: the next batch it reads is the purchase's.
     const head = await world.env.store.headPosition();
     await until(async () => {
-      const { rows } = await world.env.pool.query<{ c: string; p: string }>('SELECT commit_position::text AS c, prepare_position::text AS p FROM rules_checkpoints');
+      const { rows } = await world.env.pool.query<{ c: string; p: string }>(`SELECT commit_position::text AS c, prepare_position::text AS p FROM rules_checkpoints WHERE name LIKE 'rules:%'`);
       return rows.some((r) => BigInt(r.c) > head.commit || (BigInt(r.c) === head.commit && BigInt(r.p) >= head.prepare));
     }, 20_000, 'the rules engine to pass the enrolment');
     const old = runtime.book.forMerchant(world.merchantId)!.active.find((c) => c.definition.id === 'gros-panier')!.ruleVersion;

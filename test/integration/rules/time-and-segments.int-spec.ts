@@ -151,7 +151,7 @@ describe('a challenge', () => {
     // Read everything again from the start of the log, as after a lost checkpoint.
     await world.env.pool.query('DELETE FROM rules_checkpoints');
     const again = await world.runtime({ clock });
-    await until(async () => (await world.env.pool.query('SELECT 1 FROM rules_checkpoints')).rowCount === 1, 30_000, 'a pass over the log');
+    await until(async () => (await world.env.pool.query('SELECT 1 FROM rules_checkpoints')).rowCount === 2, 30_000, 'a pass over the log');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await again.stop();
     const completed = (await world.eventsOfType('ChallengeCompleted')).filter((e) => e.data.customerId === 'defi-1');

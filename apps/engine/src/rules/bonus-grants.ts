@@ -6,8 +6,8 @@ import type { RuleBook } from './rule-book.js';
 
 /**
  * The bonus points of campaign decisions, granted through the loyalty program's own decider
- * (balances, tiers and automatic rewards follow). The rules subscription reads back each
- * CampaignTriggered it appended and grants its points before it moves past it: at least once, and
+ * (balances, tiers and automatic rewards follow). A subscription of its own reads back each
+ * CampaignTriggered and grants its points before its checkpoint moves past it: at least once, and
  * once in effect, the command's seed being the decision's event id (a second run finds its events).
  */
 const GRANT_CONCURRENCY = 8;

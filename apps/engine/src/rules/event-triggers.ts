@@ -13,12 +13,12 @@ import { readChallengeProgress, writeChallengeProgress } from './challenge-progr
 import type { Candidate } from './evaluation.js';
 import type { MerchantRules } from './rule-book.js';
 
-/** The event types the rules subscription reads: every event trigger's, and the decisions whose bonus it grants. */
-export const RULES_EVENT_TYPES: readonly string[] = [...new Set([...Object.values(EVENT_TRIGGER_SOURCES).flat(), 'CampaignTriggered'])];
+/** The event types the rules subscription reads: every event trigger's. */
+export const RULES_EVENT_TYPES: readonly string[] = [...new Set(Object.values(EVENT_TRIGGER_SOURCES).flat())];
 
 /** The streams of a merchant the rules subscription reads. */
 export function rulesStreamPrefixes(merchantId: string): string[] {
-  return [`customer-${merchantId}.`, `segments-${merchantId}`, `campaign-${merchantId}.`];
+  return [`customer-${merchantId}.`, `segments-${merchantId}`];
 }
 
 export function merchantOf(event: RecordedEvent): string {

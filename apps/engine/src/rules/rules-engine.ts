@@ -33,14 +33,17 @@ export interface RulesEngineOptions {
  */
 export class RulesEngine implements BatchHandler {
   readonly subscription: RulesSubscription;
+  /** Bonus points of the decisions, on a checkpoint of their own: granting never delays deciding. */
+  readonly bonusSubscription: RulesSubscription;
 
   constructor(private readonly options: RulesEngineOptions) {
     const merchantIds = options.book.merchants().map((r) => r.merchant.id).sort();
+    // Processes serving the same merchants share checkpoints; a different set gets its own.
+    const served = createHash('sha256').update(merchantIds.join(',')).digest('hex').slice(0, 16);
     this.subscription = new RulesSubscription({
       pool: options.pool,
       store: options.store,
-      // Processes serving the same merchants share a checkpoint; a different set gets its own.
-      name: `rules:${createHash('sha256').update(merchantIds.join(',')).digest('hex').slice(0, 16)}`,
+      name: `rules:${served}`,
       filter: { eventTypePrefixes: [...RULES_EVENT_TYPES], streamPrefixes: merchantIds.flatMap(rulesStreamPrefixes) },
       handler: this,
       readModels: options.readModels ?? DECISION_READ_MODELS,
@@ -48,18 +51,29 @@ export class RulesEngine implements BatchHandler {
       onError: options.onError,
       ...(options.onCommitted ? { onBatch: (batch: { events: readonly RecordedEvent[] }) => options.onCommitted!(batch.events) } : {}),
     });
+    this.bonusSubscription = new RulesSubscription({
+      pool: options.pool,
+      store: options.store,
+      name: `rules-bonus:${served}`,
+      filter: { eventTypePrefixes: ['CampaignTriggered'], streamPrefixes: merchantIds.map((m) => `campaign-${m}.`) },
+      handler: { prepare: (events) => options.bonus.grantFor(events).then(() => undefined), decide: async () => undefined },
+      readModels: [],
+      batchSize: options.batchSize,
+      onError: options.onError,
+    });
   }
 
   start(): void {
     this.subscription.start();
+    this.bonusSubscription.start();
   }
 
-  stop(): Promise<void> {
-    return this.subscription.stop();
+  async stop(): Promise<void> {
+    await Promise.all([this.subscription.stop(), this.bonusSubscription.stop()]);
   }
 
-  async prepare(events: readonly RecordedEvent[]): Promise<void> {
-    await this.options.bonus.grantFor(events);
+  async prepare(): Promise<void> {
+    // Nothing outside the transaction: bonus points follow on their own subscription.
   }
 
   async decide(events: readonly RecordedEvent[], tx: pg.PoolClient): Promise<void> {
