@@ -1,17 +1,17 @@
 import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '@relance/domain';
 import { z } from 'zod';
-import { systemEnvelope, type CommandEnvelope } from '../commands/command-envelope.js';
+import { systemEnvelope, type CommandEnvelope } from '../write-path/command-envelope.js';
 import { EnrolCustomerCommand } from '../customers/enrol-customer.handler.js';
 import { IdentityReservations } from '../customers/identity-reservations.repository.js';
 import { normalisePhone } from '../customers/identity.js';
 import { ProfileVault } from '../customers/profile-vault.js';
-import { ApiError } from '../http/api-errors.js';
-import { renderError } from '../http/error-rendering.js';
-import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
+import { ApiError } from '../write-path/application-errors.js';
+import { renderError } from '../write-path/error-rendering.js';
+import { IdempotencyRepository } from '../write-path/idempotency.repository.js';
 import type { RecordPurchaseBody } from '../purchases/purchase.schemas.js';
 import { RecordPurchaseCommand } from '../purchases/record-purchase.handler.js';
-import { externalEntityId } from '../shared/derived-ids.js';
+import { externalEntityId } from '../write-path/derived-ids.js';
 import type { ShopOrder } from './shop-order.js';
 
 export const OrderIngestedSchema = z.object({

@@ -5,12 +5,12 @@ import type { FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, switchMap, type Observable } from 'rxjs';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuthenticatedRequest } from '../auth/api-key.guard.js';
-import type { CommandEnvelope } from '../commands/command-envelope.js';
-import { ApiError, RequestRejected } from '../http/api-errors.js';
-import { renderError } from '../http/error-rendering.js';
-import { ReplayedResponse } from '../http/replayed-response.js';
-import { ROUTE_SPEC, type RouteSpec } from '../http/route.js';
-import { IdempotencyRepository } from './idempotency.repository.js';
+import type { CommandEnvelope } from '../write-path/command-envelope.js';
+import { ApiError, RequestRejected } from '../write-path/application-errors.js';
+import { renderError } from '../write-path/error-rendering.js';
+import { ReplayedResponse } from './replayed-response.js';
+import { ROUTE_SPEC, type RouteSpec } from './route.js';
+import { IdempotencyRepository } from '../write-path/idempotency.repository.js';
 
 export interface EnvelopedRequest {
   envelope?: CommandEnvelope;

@@ -2,7 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { DomainError, errorKind, InvalidEventError } from '@relance/domain';
 import { WrongExpectedRevisionError } from '@relance/event-store';
 import { isDatabaseUnavailable } from '@relance/platform';
-import { ApiError, RequestRejected, type ErrorBody } from './api-errors.js';
+import { ApiError, RequestRejected, type ErrorBody } from './application-errors.js';
 
 export interface RenderedError {
   readonly status: number;
