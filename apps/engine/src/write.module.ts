@@ -18,6 +18,7 @@ import { SegmentReader } from './customers/segment-reader.js';
 import { UpdateCustomerHandler } from './customers/update-customer.handler.js';
 import { BOOKKEEPING_POOL, IDENTITY_INDEX } from './engine.tokens.js';
 import { IdempotencyRepository } from './write-path/idempotency.repository.js';
+import { IdempotentExecutor } from './write-path/idempotent-execution.js';
 import { IntegrationSecrets } from './integrations/integration-secrets.repository.js';
 import { IngestOrderHandler } from './integrations/ingest-order.handler.js';
 import { ProgramActivation } from './program/program-activation.service.js';
@@ -56,6 +57,7 @@ class BookkeepingPoolShutdown implements OnApplicationShutdown {
   providers: [
     ...HANDLERS,
     StreamCommandRunner,
+    IdempotentExecutor,
     DecisionContexts,
     ProfileVault,
     CustomerIdentities,
@@ -94,6 +96,6 @@ class BookkeepingPoolShutdown implements OnApplicationShutdown {
       inject: [CONFIG],
     },
   ],
-  exports: [CqrsModule, IdempotencyRepository, IntegrationSecrets, PurchaseLocator, IdentityReservations, DecisionContexts, StreamCommandRunner, ProgramActivation],
+  exports: [CqrsModule, IdempotencyRepository, IdempotentExecutor, IntegrationSecrets, PurchaseLocator, IdentityReservations, DecisionContexts, StreamCommandRunner, ProgramActivation],
 })
 export class WriteModule {}
