@@ -20,12 +20,13 @@ beforeAll(async () => {
   pos = await engine.key(merchantId, 'pos');
   await new IntegrationSecrets(engine.pool, testConfig()).set(merchantId, 'shopify', SHOPIFY_SECRET);
   expect((await engine.call('POST', '/v1/customers', { key: pos, body: { customerId: 'ines' } })).status).toBe(201);
-  // The first attempt of every key of this merchant loses its connection when it stores its answer
-  // (SQLSTATE 57P01, as when the server shuts down): its events are appended, its answer is not.
+  // The first attempt of every key of this merchant (but the `retry-` ones) loses its connection when
+  // it stores its answer (SQLSTATE 57P01, as when the server shuts down): its events are appended, its
+  // answer is not.
   await engine.pool.query(`
     CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      IF NEW.merchant_id = '${merchantId}' AND NEW.status = 'completed' AND NEW.attempt = 1 THEN
+      IF NEW.merchant_id = '${merchantId}' AND NEW.idempotency_key NOT LIKE 'retry-%' AND NEW.status = 'completed' AND NEW.attempt = 1 THEN
         RAISE EXCEPTION 'terminating connection due to administrator command' USING ERRCODE = '57P01';
       END IF;
       RETURN NEW;
@@ -130,5 +131,36 @@ describe.each([['the API', apiDoor], ['a webhook', webhookDoor]])('a write throu
     } finally {
       runs.mockRestore();
     }
+  });
+});
+
+describe('an answer that asks the caller to retry', () => {
+  it('is not replayed to the retry: a purchase held by a dead request is recorded once the same key is sent after the hold went stale', async () => {
+    // What a process leaves when it dies between reserving a purchase id and appending.
+    await engine.pool.query('INSERT INTO purchase_locator (merchant_id, purchase_id, stream_id, seed) VALUES ($1, $2, $3, $4)', [
+      merchantId,
+      'p-held',
+      `customer-${merchantId}.ines`,
+      '01960000-0000-7000-8000-0000000000aa',
+    ]);
+    const idempotencyKey = `retry-${randomUUID()}`;
+    const body = { purchaseId: 'p-held', customerId: 'ines', storeId: 'halles', currency: 'EUR', purchasedAt: '2026-11-22T10:00:00Z', lines: [{ sku: 'VIN', name: 'Vin', quantity: 1, unitPriceCents: 900 }] };
+    const send = () => engine.call('POST', '/v1/purchases', { key: pos, idempotencyKey, body });
+    const early = await send();
+    expect(early.status).toBe(409);
+    expect(early.body).toMatchObject({ error: 'purchase-in-progress' });
+    expect(early.headers.get('retry-after')).toBe('1');
+    // The test engine's lease is 2 s: past it, the dead request's reservation is taken over.
+    let late = early;
+    for (let i = 0; i < 50 && late.status === 409; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      late = await send();
+      expect(late.headers.get('idempotent-replayed')).toBeNull();
+    }
+    expect(late.status).toBe(201);
+    expect(await recordedTimes('p-held')).toBe(1);
+    const replay = await send();
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.text).toBe(late.text);
   });
 });
