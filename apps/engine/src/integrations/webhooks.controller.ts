@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DecisionContexts } from '../write-path/decision-context.js';
 import { ApiError } from '../write-path/application-errors.js';
 import { Route } from '../http/route.js';
+import type { CommandEnvelope } from '../write-path/command-envelope.js';
 import { IdempotentExecutor } from '../write-path/idempotent-execution.js';
 import { IngestOrderCommand, OrderIngestedSchema } from './ingest-order.handler.js';
 import { IntegrationSecrets, type Platform } from './integration-secrets.repository.js';
@@ -85,17 +86,29 @@ export class WebhooksController {
     return merchantId;
   }
 
-  /** Once per order id: a redelivery gets the first answer back, and one cut short runs again with the same seed. */
   private async ingest(request: RawRequest, reply: FastifyReply, merchantId: string, order: ShopOrder): Promise<void> {
     // Checked before the order id is claimed: a refused order leaves no trace.
     const records = !order.ignoredBecause && order.currency === 'EUR' && order.lines.length > 0;
     const purchase = records ? purchaseOfOrder(order, this.contexts.forMerchant(merchantId).now) : null;
-    const key = `webhook:${order.platform}:order:${order.orderId}`;
-    const incoming = { merchantId, actor: `system:${order.platform}-webhook`, correlationId: key, causationId: request.id, key };
-    const done = await this.executor.execute(incoming, async (envelope) => ({
-      status: 200,
-      body: await this.commands.execute(new IngestOrderCommand(envelope, order, purchase)),
-    }));
+    await this.once(request, reply, merchantId, order.platform, `webhook:${order.platform}:order:${order.orderId}`, (envelope) =>
+      this.commands.execute(new IngestOrderCommand(envelope, order, purchase)),
+    );
+  }
+
+  /**
+   * Runs a platform event once per key through the idempotent executor: a redelivery gets the first
+   * answer back, and one cut short runs again with the same seed.
+   */
+  private async once<T>(
+    request: RawRequest,
+    reply: FastifyReply,
+    merchantId: string,
+    platform: Platform,
+    key: string,
+    run: (envelope: CommandEnvelope) => Promise<T>,
+  ): Promise<void> {
+    const incoming = { merchantId, actor: `system:${platform}-webhook`, correlationId: key, causationId: request.id, key };
+    const done = await this.executor.execute(incoming, async (envelope) => ({ status: 200, body: await run(envelope) }));
     if (done.replayed) void reply.header('idempotent-replayed', 'true');
     const body = done.replayed ? done.body : JSON.stringify(done.body);
     void reply.status(done.status).header('content-type', 'application/json; charset=utf-8').send(body);
