@@ -5,7 +5,7 @@ import { PostgresEventStore, type RecordedEvent } from '@relance/event-store';
 import { createPool, systemClock } from '@relance/platform';
 import { v7 as uuidv7 } from 'uuid';
 import { Registry } from 'prom-client';
-import { StreamCommandRunner } from '../apps/engine/src/commands/stream-command-runner.js';
+import { StreamCommandRunner } from '../apps/engine/src/write-path/stream-command-runner.js';
 import { BonusGrants } from '../apps/engine/src/rules/bonus-grants.js';
 import { voucherKeyFrom } from '../apps/engine/src/rules/evaluation.js';
 import { RuleBook } from '../apps/engine/src/rules/rule-book.js';

@@ -1,7 +1,7 @@
 import { customerFolder, decideCustomerOutcome, decisionIds, decisionKey, DomainError, streams, type EventData } from '@relance/domain';
 import type { RecordedEvent } from '@relance/event-store';
 import type { Clock } from '@relance/platform';
-import type { StreamCommandRunner } from '../commands/stream-command-runner.js';
+import type { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import type { RuleBook } from './rule-book.js';
 
 /**

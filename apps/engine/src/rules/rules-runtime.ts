@@ -3,7 +3,7 @@ import { createPool, systemClock, type AppConfig, type Clock } from '@relance/pl
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { Registry } from 'prom-client';
-import { StreamCommandRunner } from '../commands/stream-command-runner.js';
+import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import { BonusGrants } from './bonus-grants.js';
 import { voucherKeyFrom } from './evaluation.js';
 import type { RuleBook } from './rule-book.js';

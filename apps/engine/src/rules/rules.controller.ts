@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import type { Principal } from '../auth/permissions.js';
-import { ApiError } from '../http/api-errors.js';
+import { ApiError } from '../write-path/application-errors.js';
 import { Input, Route, type ValidatedInput } from '../http/route.js';
 import { voucherKeyFrom } from './evaluation.js';
 import { explainCustomer, type ExplainedDecision } from './explain.js';
@@ -29,7 +29,7 @@ export class CampaignRules {
       this.books.delete(merchantId);
       throw new ApiError(503, 'campaigns-unavailable', `The merchant's campaigns cannot be loaded: ${(error as MerchantConfigError).message}`);
     }
-    throw new ApiError(404, 'campaigns-unavailable', 'No campaigns are configured for this merchant');
+    throw new ApiError(404, 'campaign-not-found', 'No campaigns are configured for this merchant');
   }
 
   voucherKey(): Buffer {
@@ -157,7 +157,15 @@ async function launching<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     if (!(error instanceof LaunchError)) throw error;
-    const status = { 'not-found': 404, 'not-on-demand': 422, 'stale-preview': 409, 'bad-token': 422 }[error.code];
-    throw new ApiError(status, error.code, error.message);
+    switch (error.code) {
+      case 'not-found':
+        throw new ApiError(404, 'campaign-not-found', error.message);
+      case 'not-on-demand':
+        throw new ApiError(422, 'campaign-not-on-demand', error.message);
+      case 'stale-preview':
+        throw new ApiError(409, 'stale-preview', error.message);
+      case 'bad-token':
+        throw new ApiError(422, 'invalid-launch-token', error.message);
+    }
   }
 }
