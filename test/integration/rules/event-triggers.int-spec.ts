@@ -103,7 +103,7 @@ describe('controls fed from the read models and the bookkeeping', () => {
     expect(decision.trigger?.description).toContain(purchaseId);
     expect(decision.channelReasons).toEqual([{ channel: 'email', usable: false, reason: 'no-consent', detail: 'no marketing consent for email' }]);
     await runtime.stop();
-  }, 60_000);
+  }, 150_000);
 
   it('suppresses with frequency-cap the third marketing message in 7 days, naming the campaigns counted', async () => {
     const runtime = await world.runtime();
@@ -114,5 +114,5 @@ describe('controls fed from the read models and the bookkeeping', () => {
     expect(decisions.map((d) => d.type)).toEqual(['CampaignTriggered', 'CampaignTriggered', 'MessageSuppressed']);
     expect(decisions[2]).toMatchObject({ reason: 'frequency-cap', detail: '2 marketing messages in the last 7 days (gros-panier); at most 2' });
     await runtime.stop();
-  }, 60_000);
+  }, 150_000);
 });

@@ -83,7 +83,7 @@ describe('explain', () => {
     expect(text).toContain('not sent: audience');
     expect(text).toContain('condition failed: customer.type == "b2c"  {"customer.type":"b2b"}');
     expect(text.indexOf(first)).toBeLessThan(text.indexOf(second));
-  }, 60_000);
+  }, 150_000);
 });
 
 describe('dry run', () => {
@@ -107,7 +107,7 @@ describe('dry run', () => {
     const refused = relance(world.env, ['rules', 'dry-run', '--merchant', world.merchantId, '--campaign', 'gros-panier'], { CONFIG_DIR: world.configDir });
     expect(await refused.exited).toBe(1);
     expect(refused.output()).toContain('decided per event');
-  }, 60_000);
+  }, 150_000);
 });
 
 describe('an on-demand launch', () => {
@@ -143,7 +143,7 @@ describe('an on-demand launch', () => {
     expect(await stale.exited).toBe(3);
     expect(stale.output()).toContain('preview again');
     expect(await world.eventsOfType('CampaignLaunched')).toHaveLength(1);
-  }, 90_000);
+  }, 180_000);
 });
 
 describe('reload', () => {
@@ -178,5 +178,5 @@ describe('reload', () => {
     await until(async () => (await versionOf(after)) !== undefined, 20_000, 'the decision on the new rules');
     expect(await versionOf(after)).not.toBe(old);
     await runtime.stop();
-  }, 60_000);
+  }, 150_000);
 });

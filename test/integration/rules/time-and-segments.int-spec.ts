@@ -99,7 +99,7 @@ describe('a birthday rule', () => {
     const queued = await world.eventsOfType('MessageQueued');
     expect(queued.filter((q) => q.data.campaignId === 'anniversaire').map((q) => (q.data.voucher as { code: string }).code).sort()).toEqual(vouchers.map((v) => v.data.code).sort());
     await runtime.stop();
-  }, 90_000);
+  }, 180_000);
 });
 
 describe('the RFM baseline', () => {
@@ -163,5 +163,5 @@ describe('a challenge', () => {
     const decisions = (await world.decisions('defi')).filter((d) => d.customerId === 'defi-1');
     expect(decisions).toHaveLength(1);
     expect(decisions[0]).toMatchObject({ type: 'CampaignTriggered', controlGroup: false, actions: { bonusPoints: 200, voucherId: null } });
-  }, 90_000);
+  }, 180_000);
 });
