@@ -71,7 +71,7 @@ export class MergeCompletion implements OnApplicationBootstrap, OnApplicationShu
   onApplicationBootstrap(): void {
     if (!this.consumer) return;
     this.checks.push(this.consumer.healthCheck());
-    this.consumer.start();
+    void this.consumer.start();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -80,10 +80,11 @@ export class CheckpointedConsumer {
     return this.progress.healthCheck();
   }
 
-  /** Starts following the log from the stored checkpoint; runs until stop() or the pool's end. */
-  start(): void {
+  /** Starts following the log from the stored checkpoint; what it returns settles when the consumer ends (stop() or the pool's end). */
+  start(): Promise<void> {
     this.progress.start(this.options.lagEveryMs ?? 5_000);
-    this.running ??= this.loop.run(() => this.follow());
+    this.running ??= this.loop.run(() => this.follow()).finally(() => this.progress.stop());
+    return this.running;
   }
 
   async stop(): Promise<void> {
