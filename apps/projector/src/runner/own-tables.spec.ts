@@ -22,7 +22,7 @@ describe("a projection's tables", () => {
 
   it('are the only ones: a table the projection does not declare fails its apply, naming it', () => {
     expect(() => statementsOf(projection('customers'), [event], context)).toThrow(
-      new ApplyError('demo', new Error('Projection demo uses table customers, which it does not declare (its tables: demo_rows)')),
+      'demo.apply threw: Projection demo uses table customers, which it does not declare (its tables: demo_rows)',
     );
   });
 });
