@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import { ident, sql } from '@relance/platform';
 import type { Projection, ProjectedEvent, ProjectionContext } from '../projection.js';
 import { statementsOf } from './apply-batch.js';
-import { ApplyError } from './failure-scope.js';
 
 const context = { table: (name: string) => ident(name) } as unknown as ProjectionContext;
 const event = { type: 'TierChanged', data: {}, metadata: { merchantId: 'm' } } as unknown as ProjectedEvent;
