@@ -10,3 +10,5 @@ export * from './nest/index.js';
 export * from './subscription-progress.js';
 export * from './consumer/consumer-loop.js';
 export * from './consumer/checkpointed-consumer.js';
+export * from './service-node-flags.js';
+export * from './usage-error.js';
