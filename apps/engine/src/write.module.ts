@@ -20,6 +20,7 @@ import { BOOKKEEPING_POOL, IDENTITY_INDEX } from './engine.tokens.js';
 import { IdempotencyRepository } from './idempotency/idempotency.repository.js';
 import { IntegrationSecrets } from './integrations/integration-secrets.repository.js';
 import { IngestOrderHandler } from './integrations/ingest-order.handler.js';
+import { AdjustPointsHandler } from './points/adjust-points.handler.js';
 import { ProgramActivation } from './program/program-activation.service.js';
 import { PurchaseLocator } from './purchases/purchase-locator.repository.js';
 import { RecordPurchaseHandler } from './purchases/record-purchase.handler.js';
@@ -37,6 +38,7 @@ const HANDLERS = [
   RecordPurchaseHandler,
   RefundPurchaseHandler,
   IngestOrderHandler,
+  AdjustPointsHandler,
 ];
 
 class BookkeepingPoolShutdown implements OnApplicationShutdown {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { cliConfig } from '../cli-config.js';
 import { UsageError, type Command } from '../command.js';
 
 export const rfmCommand: Command = {
@@ -22,12 +23,11 @@ export const rfmCommand: Command = {
     const windowMonths = Number(values['window-months'] ?? '12');
     if (!Number.isInteger(windowMonths) || windowMonths <= 0) throw new UsageError('--window-months must be a positive integer');
 
-    const { loadConfig } = await import('@relance/platform');
     const { projectorToolkit } = await import('../../../projector/src/projector-toolkit.js');
     const { RfmRun } = await import('../../../projector/src/rfm/rfm-run.js');
     const { DEFAULT_STEPS } = await import('../../../projector/src/rfm/rfm.sql.js');
     const { DEFAULT_TIME_ZONE } = await import('../../../projector/src/runner/projection-context.js');
-    const kit = await projectorToolkit(loadConfig(process.env, ['piiMasterKey']), 'rfm');
+    const kit = await projectorToolkit(await cliConfig(['piiMasterKey']), 'rfm');
     try {
       const merchantId = values.merchant;
       const now = kit.clock.now();
