@@ -20,6 +20,8 @@ import { BOOKKEEPING_POOL, IDENTITY_INDEX } from './engine.tokens.js';
 import { IdempotencyRepository } from './idempotency/idempotency.repository.js';
 import { IntegrationSecrets } from './integrations/integration-secrets.repository.js';
 import { IngestOrderHandler } from './integrations/ingest-order.handler.js';
+import { IngestRefundHandler } from './integrations/ingest-refund.handler.js';
+import { ShopOrderLines } from './integrations/shop-order-lines.repository.js';
 import { AdjustPointsHandler } from './points/adjust-points.handler.js';
 import { ProgramActivation } from './program/program-activation.service.js';
 import { PurchaseLocator } from './purchases/purchase-locator.repository.js';
@@ -38,6 +40,7 @@ const HANDLERS = [
   RecordPurchaseHandler,
   RefundPurchaseHandler,
   IngestOrderHandler,
+  IngestRefundHandler,
   AdjustPointsHandler,
 ];
 
@@ -67,6 +70,7 @@ class BookkeepingPoolShutdown implements OnApplicationShutdown {
     PurchaseLocator,
     RecordedPurchases,
     IntegrationSecrets,
+    ShopOrderLines,
     ProgramActivation,
     {
       provide: BOOKKEEPING_POOL,
