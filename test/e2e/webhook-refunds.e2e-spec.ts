@@ -97,10 +97,18 @@ describe('Shopify refunds/create and orders/cancelled', () => {
     expect(await engine.eventCount(merchantId)).toBe(before);
   });
 
-  it('names the field of a malformed refund (400) and writes nothing', async () => {
+  it('names the field of a malformed refund (400) and writes nothing, not even the claim of its event', async () => {
+    const before = await engine.eventCount(merchantId);
     const res = await shopify('refunds/create', { ...refund, id: 2, refund_line_items: [{ line_item_id: 466157049, quantity: -1 }] });
     expect(res.status).toBe(400);
     expect(res.body.fields).toEqual([expect.objectContaining({ path: 'refund_line_items[0].quantity' })]);
+    const future = await shopify('refunds/create', { ...refund, id: 3, processed_at: new Date(Date.now() + 3 * 86_400_000).toISOString() });
+    expect(future.status).toBe(400);
+    expect(future.body.fields).toEqual([{ path: 'processed_at', message: 'more than a day in the future' }]);
+    expect(await engine.eventCount(merchantId)).toBe(before);
+    const claims = (suffix: string) => engine.pool.query('SELECT 1 FROM idempotency_keys WHERE merchant_id = $1 AND idempotency_key LIKE $2', [merchantId, `%:refund:820982911:${suffix}`]);
+    expect((await claims('refund-509562969')).rowCount).toBe(1);
+    expect((await claims('refund-3')).rowCount).toBe(0);
   });
 });
 

@@ -1,4 +1,4 @@
-import { StorableText } from '@relance/domain';
+import { businessInstantProblem, StorableText } from '@relance/domain';
 import { z } from 'zod';
 import { RequestRejected } from '../http/api-errors.js';
 import { parseWith } from '../http/zod-problems.js';
@@ -16,6 +16,8 @@ export interface ShopRefund {
   readonly eventKey: string;
   /** ISO-8601 UTC; null: when the engine receives it. */
   readonly refundedAt: string | null;
+  /** The platform's field refundedAt comes from, for a refusal. */
+  readonly refundedAtField: string;
   readonly reason: string | null;
   /** Null: everything of the order not yet refunded (a cancellation, a full refund). */
   readonly lines: readonly { readonly lineItemId: string; readonly quantity: number }[] | null;
@@ -49,6 +51,7 @@ export function shopifyRefund(body: unknown): ShopRefund {
     orderId: String(refund.order_id),
     eventKey: `refund-${String(refund.id)}`,
     refundedAt: iso(refund.processed_at ?? refund.created_at),
+    refundedAtField: refund.processed_at ? 'processed_at' : 'created_at',
     reason: text(refund.note),
     lines: refund.refund_line_items.filter((l) => l.quantity > 0).map((l) => ({ lineItemId: String(l.line_item_id), quantity: l.quantity })),
   };
@@ -62,7 +65,7 @@ export function shopifyCancellation(body: unknown): ShopRefund | null {
   if (!parsed.ok) throw new RequestRejected(parsed.problems);
   const order = parsed.value;
   if (!order.cancelled_at) return null;
-  return { platform: 'shopify', orderId: String(order.id), eventKey: 'cancelled', refundedAt: iso(order.cancelled_at), reason: text(order.cancel_reason) ?? 'cancelled', lines: null };
+  return { platform: 'shopify', orderId: String(order.id), eventKey: 'cancelled', refundedAt: iso(order.cancelled_at), refundedAtField: 'cancelled_at', reason: text(order.cancel_reason) ?? 'cancelled', lines: null };
 }
 
 /** WooCommerce statuses that take the whole order back. */
@@ -80,5 +83,14 @@ export function wooCommerceCancellation(body: unknown): ShopRefund | null {
   const order = parsed.value;
   if (!order.status || !WOO_TAKEN_BACK.has(order.status)) return null;
   const modified = order.date_modified_gmt ? `${order.date_modified_gmt.replace(/Z$/, '')}Z` : null;
-  return { platform: 'woocommerce', orderId: String(order.id), eventKey: `status-${order.status}`, refundedAt: iso(modified), reason: order.status, lines: null };
+  return { platform: 'woocommerce', orderId: String(order.id), eventKey: `status-${order.status}`, refundedAt: iso(modified), refundedAtField: 'date_modified_gmt', reason: order.status, lines: null };
+}
+
+/**
+ * Refuses, with the platform's field, a refund dated outside the business range as of `now`: checked
+ * before the platform event is claimed, so a refused delivery leaves no trace.
+ */
+export function checkRefundDate(refund: ShopRefund, now: string): void {
+  const problem = refund.refundedAt ? businessInstantProblem(refund.refundedAt, now) : null;
+  if (problem) throw new RequestRejected([{ path: refund.refundedAtField, message: problem }]);
 }

@@ -10,7 +10,7 @@ import { IngestOrderCommand, OrderIngestedSchema, type Delivered } from './inges
 import { IngestRefundCommand, RefundIngestedSchema } from './ingest-refund.handler.js';
 import { IntegrationSecrets, type Platform } from './integration-secrets.repository.js';
 import { purchaseOfOrder, type ShopOrder } from './shop-order.js';
-import { shopifyCancellation, shopifyRefund, wooCommerceCancellation, type ShopRefund } from './shop-refund.js';
+import { checkRefundDate, shopifyCancellation, shopifyRefund, wooCommerceCancellation, type ShopRefund } from './shop-refund.js';
 import { shopifyOrder } from './shopify-order.js';
 import { signatureMatches } from './webhook-signature.js';
 import { wooCommerceOrder } from './woocommerce-order.js';
@@ -100,6 +100,7 @@ export class WebhooksController {
 
   private async refund(reply: FastifyReply, merchantId: string, refund: ShopRefund | null, notRefund?: string): Promise<void> {
     if (!refund) return void reply.status(200).send({ ignored: notRefund ?? 'not a refund' });
+    checkRefundDate(refund, this.contexts.forMerchant(merchantId).now);
     send(reply, await this.commands.execute(new IngestRefundCommand(merchantId, refund)));
   }
 }
