@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { benchConfigDir } from '../../bench/support/bench-merchant.js';
+import { relance } from './support/cli.js';
 import { demoMerchant, freshMerchantId, TestEngine } from './support/engine-harness.js';
 
 const merchantId = freshMerchantId('e2e-adjust');
@@ -65,4 +68,35 @@ describe('POST /v1/customers/:customerId/points-adjustments', () => {
     const unknown = await adjust(operator, { points: 5, kind: 'manual', reason: 'x' }, 'nobody');
     expect(unknown.status).toBe(404);
   });
+});
+
+describe('relance points adjust', () => {
+  let configDir: string;
+  beforeAll(async () => {
+    configDir = await benchConfigDir(merchantId);
+  });
+  afterAll(async () => rm(configDir, { recursive: true, force: true }));
+
+  it('gives points from a shell with the reason, once per --id', async () => {
+    const args = ['points', 'adjust', '--merchant', merchantId, '--customer', 'ines', '--points', '25', '--kind', 'manual', '--reason', 'Dotation fidélité', '--id', 'cli-dotation-1'];
+    const first = await relance(args, { CONFIG_DIR: configDir });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^Adjusted ines by 25 points \(cli-dotation-1\): balance -?\d+$/m);
+    const again = await relance(args, { CONFIG_DIR: configDir });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('adjustment-already-recorded');
+    const recorded = (await adjustments()).filter((a) => a.data.adjustmentId === 'cli-dotation-1');
+    expect(recorded).toEqual([{ data: expect.objectContaining({ points: 25, reason: 'manual', note: 'Dotation fidélité' }), actor: 'system:cli-points' }]);
+  }, 120_000);
+
+  it('refuses a missing reason or an out-of-range number as a usage error, writing nothing', async () => {
+    const before = (await adjustments()).length;
+    const noReason = await relance(['points', 'adjust', '--merchant', merchantId, '--customer', 'ines', '--points', '5', '--kind', 'manual'], { CONFIG_DIR: configDir });
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toContain('--reason');
+    const tooMany = await relance(['points', 'adjust', '--merchant', merchantId, '--customer', 'ines', '--points', '2000000', '--kind', 'manual', '--reason', 'x'], { CONFIG_DIR: configDir });
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.stderr).toContain('--points');
+    expect((await adjustments()).length).toBe(before);
+  }, 120_000);
 });
