@@ -1,17 +1,13 @@
 import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError, Id } from '@relance/domain';
 import { z } from 'zod';
-import { systemEnvelope } from '../commands/command-envelope.js';
-import { ApiError } from '../http/api-errors.js';
-import { renderError } from '../http/error-rendering.js';
-import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
 import { PurchaseLocator } from '../purchases/purchase-locator.repository.js';
 import { RefundPurchaseCommand } from '../purchases/refund-purchase.handler.js';
-import { externalEntityId } from '../shared/derived-ids.js';
-import type { Delivered } from './ingest-order.handler.js';
+import type { CommandEnvelope } from '../write-path/command-envelope.js';
+import { externalEntityId } from '../write-path/derived-ids.js';
 import { orderPurchaseId } from './shop-order.js';
-import type { ShopRefund } from './shop-refund.js';
 import { ShopOrderLines } from './shop-order-lines.repository.js';
+import type { ShopRefund } from './shop-refund.js';
 
 export const RefundIngestedSchema = z.object({
   orderId: z.string(),
@@ -23,9 +19,9 @@ export const RefundIngestedSchema = z.object({
 });
 export type RefundIngested = z.infer<typeof RefundIngestedSchema>;
 
-export class IngestRefundCommand extends Command<Delivered> {
+export class IngestRefundCommand extends Command<RefundIngested> {
   constructor(
-    readonly merchantId: string,
+    readonly envelope: CommandEnvelope,
     readonly refund: ShopRefund,
   ) {
     super();
@@ -33,45 +29,22 @@ export class IngestRefundCommand extends Command<Delivered> {
 }
 
 /**
- * An e-shop refund or cancellation becomes a refund of the order's purchase, once per platform event
- * (`webhook:<platform>:refund:<order>:<event>`): a redelivery gets the first answer back. Line items
- * map to the purchase's lines through ShopOrderLines. What cannot be refunded (an order never
- * recorded, one already refunded in full, a refund of shipping only, a refund past the program's
- * window) is acknowledged with the reason, so that the platform does not deliver it again for days.
+ * An e-shop refund or cancellation becomes a refund of the order's purchase. The webhook runs it once
+ * per platform event (`webhook:<platform>:refund:<order>:<event>`) through the idempotent executor: a
+ * redelivery gets the first answer back. Line items map to the purchase's lines through
+ * ShopOrderLines. What cannot be refunded (an order never recorded, one already refunded in full, a
+ * refund of shipping only, a refund past the program's window) is acknowledged with the reason, so
+ * that the platform does not deliver it again for days.
  */
 @CommandHandler(IngestRefundCommand)
 export class IngestRefundHandler implements ICommandHandler<IngestRefundCommand> {
   constructor(
     private readonly commands: CommandBus,
-    private readonly records: IdempotencyRepository,
     private readonly locator: PurchaseLocator,
     private readonly orderLines: ShopOrderLines,
   ) {}
 
-  async execute({ merchantId, refund }: IngestRefundCommand): Promise<Delivered> {
-    const key = `webhook:${refund.platform}:refund:${refund.orderId}:${refund.eventKey}`;
-    const claim = await this.records.claim(merchantId, key, key);
-    if (claim.kind === 'replay') return { status: claim.status, body: claim.body, replayed: true };
-    if (claim.kind === 'in-progress') {
-      throw new ApiError(409, 'request-in-progress', 'This refund is being recorded', {}, { 'retry-after': String(claim.retryAfterSeconds) });
-    }
-    if (claim.kind === 'mismatch') throw new Error(`Idempotency record ${key} has another request hash`);
-    if (claim.kind === 'erased') throw new Error(`Idempotency record ${key} was sealed for customer ${claim.customerId}`);
-    const envelope = { ...systemEnvelope(merchantId, `${refund.platform}-webhook`, claim.seed, claim.attempt > 1), correlationId: key };
-    try {
-      const result = await this.refund(envelope, refund);
-      const body = JSON.stringify(result);
-      await this.records.complete(merchantId, key, claim.attempt, 200, body);
-      return { status: 200, body, replayed: false };
-    } catch (error) {
-      const rendered = renderError(error);
-      if (rendered.deterministic) await this.records.complete(merchantId, key, claim.attempt, rendered.status, JSON.stringify(rendered.body));
-      else await this.records.release(merchantId, key, claim.attempt).catch(() => undefined);
-      throw error;
-    }
-  }
-
-  private async refund(envelope: ReturnType<typeof systemEnvelope>, refund: ShopRefund): Promise<RefundIngested> {
+  async execute({ envelope, refund }: IngestRefundCommand): Promise<RefundIngested> {
     const { merchantId } = envelope;
     const purchaseId = orderPurchaseId(refund.platform, refund.orderId);
     const ignored = (reason: string): RefundIngested => ({ orderId: refund.orderId, status: 'ignored', purchaseId, refundId: null, amountCents: null, reason });

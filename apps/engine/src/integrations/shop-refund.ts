@@ -1,7 +1,7 @@
 import { businessInstantProblem, StorableText } from '@relance/domain';
 import { z } from 'zod';
-import { RequestRejected } from '../http/api-errors.js';
-import { parseWith } from '../http/zod-problems.js';
+import { RequestRejected } from '../write-path/application-errors.js';
+import { parseWith } from '../write-path/zod-problems.js';
 import type { Platform } from './integration-secrets.repository.js';
 import { text } from './shop-order.js';
 

@@ -1,10 +1,10 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { customerFolder, decideCustomerOutcome, streams, type CustomerCommandOf } from '@relance/domain';
-import type { CommandEnvelope } from '../commands/command-envelope.js';
-import { DecisionContexts } from '../commands/decision-context.js';
-import { loyaltyOutcome } from '../commands/loyalty-outcome.js';
-import { StreamCommandRunner } from '../commands/stream-command-runner.js';
-import { derivedEntityId } from '../shared/derived-ids.js';
+import type { CommandEnvelope } from '../write-path/command-envelope.js';
+import { DecisionContexts } from '../write-path/decision-context.js';
+import { loyaltyOutcome } from '../write-path/loyalty-outcome.js';
+import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
+import { derivedEntityId } from '../write-path/derived-ids.js';
 import type { AdjustmentResult, AdjustPointsBody } from './adjust-points.schemas.js';
 
 export class AdjustPointsCommand extends Command<AdjustmentResult> {
