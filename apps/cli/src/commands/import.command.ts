@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { cliConfig } from '../cli-config.js';
 import { UsageError, type Command } from '../command.js';
 
 const USAGE = `relance import customers|purchases <file.csv> --merchant M [--rejects <file>] [--delimiter ";"] [--concurrency 8]
@@ -36,11 +37,11 @@ export const importCommand: Command = {
     }
 
     const { NestFactory } = await import('@nestjs/core');
-    const { loadConfig, MERCHANTS } = await import('@relance/platform');
+    const { MERCHANTS } = await import('@relance/platform');
     const { ImportModule } = await import('../../../engine/src/import/import.module.js');
     const { CsvImport } = await import('../../../engine/src/import/csv-import.js');
     const { RowProblem } = await import('../../../engine/src/import/csv-values.js');
-    const config = loadConfig(process.env, ['piiMasterKey']);
+    const config = await cliConfig(['piiMasterKey']);
     const app = await NestFactory.createApplicationContext(ImportModule.forRoot(config), { logger: ['error', 'warn'] });
     try {
       if (!app.get<{ get(id: string): unknown }>(MERCHANTS).get(merchant)) {

@@ -10,6 +10,7 @@ import { ApiError } from '../write-path/application-errors.js';
 import type { RecordPurchaseBody } from '../purchases/purchase.schemas.js';
 import { RecordPurchaseCommand } from '../purchases/record-purchase.handler.js';
 import { externalEntityId } from '../write-path/derived-ids.js';
+import { ShopOrderLines } from './shop-order-lines.repository.js';
 import type { ShopOrder } from './shop-order.js';
 
 export const OrderIngestedSchema = z.object({
@@ -45,6 +46,7 @@ export class IngestOrderHandler implements ICommandHandler<IngestOrderCommand> {
     private readonly commands: CommandBus,
     private readonly reservations: IdentityReservations,
     private readonly vault: ProfileVault,
+    private readonly orderLines: ShopOrderLines,
   ) {}
 
   async execute({ envelope, order, purchase }: IngestOrderCommand): Promise<OrderIngested> {
@@ -56,6 +58,8 @@ export class IngestOrderHandler implements ICommandHandler<IngestOrderCommand> {
     if (order.lines.length === 0 || purchase === null) return { ...base, status: 'ignored', reason: 'no line with a quantity' };
     const customerId = await this.buyer(envelope, order);
     const purchaseId = purchase.purchaseId!;
+    // Before the purchase: once it is recorded, a refund of it may come at any time.
+    await this.orderLines.remember(envelope.merchantId, order.platform, order.orderId, order.lineItemIds);
     try {
       await this.commands.execute(new RecordPurchaseCommand(envelope, { ...purchase, customerId }, 'integration'));
       return { ...base, status: 'recorded', purchaseId, customerId, reason: null };

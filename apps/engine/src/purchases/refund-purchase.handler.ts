@@ -20,6 +20,8 @@ export class RefundPurchaseCommand extends Command<RefundResult> {
     readonly envelope: CommandEnvelope,
     readonly purchaseId: string,
     readonly body: RefundBody,
+    /** `integration`: an e-shop's refund, whose store is the platform rather than one of merchant.yaml's. */
+    readonly storeCheck: 'configured' | 'integration' = 'configured',
   ) {
     super();
   }
@@ -40,9 +42,9 @@ export class RefundPurchaseHandler implements ICommandHandler<RefundPurchaseComm
     private readonly recorded: RecordedPurchases,
   ) {}
 
-  async execute({ envelope, purchaseId, body }: RefundPurchaseCommand): Promise<RefundResult> {
+  async execute({ envelope, purchaseId, body, storeCheck }: RefundPurchaseCommand): Promise<RefundResult> {
     const { merchantId } = envelope;
-    requireStore(this.contexts.merchant(merchantId), body.storeId);
+    if (storeCheck === 'configured') requireStore(this.contexts.merchant(merchantId), body.storeId);
     let streamId = await this.locator.find(merchantId, purchaseId);
     if (!streamId) throw new DomainError('purchase-not-found', `No purchase ${purchaseId}`, { purchaseId });
     const context = this.contexts.forMerchant(merchantId);

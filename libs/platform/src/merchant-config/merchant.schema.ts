@@ -82,6 +82,17 @@ const QuietHours = z
   .refine((q) => q.from < q.to, { message: '"from" must be before "to"', path: ['to'] })
   .prefault({});
 
+/** How the merchant's customers are scored (RFM). */
+const Rfm = z
+  .strictObject({
+    /**
+     * "separately": B2C and B2B customers are each scored against their own kind (a restaurant's
+     * basket is not a household's); "together": against all the merchant's customers.
+     */
+    customerTypes: z.enum(['separately', 'together']).default('separately'),
+  })
+  .prefault({});
+
 /** merchant.yaml: who the merchant is. Its loyalty rules are in program.yaml beside it. */
 export const MerchantFile = z.strictObject({
   /** Must be the name of the folder holding the file. */
@@ -99,6 +110,7 @@ export const MerchantFile = z.strictObject({
   channels: Channels.prefault({}),
   channelPrices: ChannelPrices,
   quietHours: QuietHours,
+  rfm: Rfm,
   /**
    * A stable share of customers that no marketing campaign targets, to measure what the whole program
    * earns; 0 turns it off.
