@@ -4,7 +4,9 @@ import { UsageError, type Command } from '../command.js';
 export const rfmCommand: Command = {
   name: 'rfm',
   summary: "score a merchant's customers (RFM) now and append their changes of segment",
-  usage: 'relance rfm --merchant <merchantId> [--as-of YYYY-MM-DD] [--window-months 12]',
+  usage: `relance rfm --merchant <merchantId> [--as-of YYYY-MM-DD: the day scored, today by default; for an imported history give its last day] [--window-months 12]
+  Recency counts days up to --as-of; frequency and monetary count the purchases of the window before it.
+  A customer whose last purchase predates the window scores recency 1 (never "new").`,
   async run(args) {
     let values;
     try {
