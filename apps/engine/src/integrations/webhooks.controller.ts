@@ -36,7 +36,7 @@ export class WebhooksController {
     path: '/v1/webhooks/shopify/:merchantId',
     tag: 'webhooks',
     summary: 'Shopify orders/create: records the order as a purchase (signed with X-Shopify-Hmac-Sha256)',
-    description: 'Idempotent by order id. 401 on a missing or wrong signature; 422 for a non-EUR order; other topics are acknowledged and ignored.',
+    description: 'Idempotent by order id. 401 on a missing or wrong signature; 422 for an order in another currency than the merchant\'s; other topics are acknowledged and ignored.',
     permission: 'webhook',
     status: 200,
     params: MerchantParams,
@@ -56,7 +56,7 @@ export class WebhooksController {
     path: '/v1/webhooks/woocommerce/:merchantId',
     tag: 'webhooks',
     summary: 'WooCommerce order.created: records the order as a purchase (signed with X-WC-Webhook-Signature)',
-    description: 'Idempotent by order id. 401 on a missing or wrong signature; 422 for a non-EUR order. The unsigned ping WooCommerce sends when a webhook is saved is acknowledged.',
+    description: 'Idempotent by order id. 401 on a missing or wrong signature; 422 for an order in another currency than the merchant\'s. The unsigned ping WooCommerce sends when a webhook is saved is acknowledged.',
     permission: 'webhook',
     status: 200,
     params: MerchantParams,
@@ -85,7 +85,7 @@ export class WebhooksController {
 
   private async ingest(reply: FastifyReply, merchantId: string, order: ShopOrder): Promise<void> {
     // Checked before the order id is claimed: a refused order leaves no trace.
-    const records = !order.ignoredBecause && order.currency === 'EUR' && order.lines.length > 0;
+    const records = !order.ignoredBecause && order.currency === this.contexts.merchant(merchantId).currency && order.lines.length > 0;
     const purchase = records ? purchaseOfOrder(order, this.contexts.forMerchant(merchantId).now) : null;
     const delivered = await this.commands.execute(new IngestOrderCommand(merchantId, order, purchase));
     if (delivered.replayed) void reply.header('idempotent-replayed', 'true');
