@@ -4,10 +4,7 @@ const KNOWN = new Set(Intl.supportedValuesOf('currency'));
 const digits = new Map<string, number>();
 
 /** An ISO 4217 currency code the runtime knows (EUR, GBP, JPY, KWD…). */
-export const CurrencyCode = z
-  .string()
-  .regex(/^[A-Z]{3}$/, 'an ISO 4217 code in capitals (EUR, GBP, JPY…)')
-  .refine((code) => KNOWN.has(code), 'not an ISO 4217 currency');
+export const CurrencyCode = z.string().refine((code) => /^[A-Z]{3}$/.test(code) && KNOWN.has(code), 'not an ISO 4217 currency code (EUR, GBP, JPY…)');
 export type CurrencyCode = z.infer<typeof CurrencyCode>;
 
 /**
