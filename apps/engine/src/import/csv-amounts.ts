@@ -8,14 +8,15 @@ const GROUPING = /[\s\u00a0\u202f'’]/g;
 /** Currency signs and codes an amount may carry: only the merchant's own are accepted. */
 const MONEY_MARK = /[€£¥$₩₹₽¢]|\b[A-Z]{3}\b/gi;
 
-function symbolOf(currency: string): string {
-  if (!/^[A-Z]{3}$/.test(currency)) return currency;
-  return new Intl.NumberFormat('en', { style: 'currency', currency, currencyDisplay: 'narrowSymbol' }).formatToParts(0).find((p) => p.type === 'currency')?.value ?? currency;
+/** The currency's own marks: its code and its narrow symbol (€, £, ¥…). */
+function marksOf(currency: string): ReadonlySet<string> {
+  const symbol = new Intl.NumberFormat('en', { style: 'currency', currency, currencyDisplay: 'narrowSymbol' }).formatToParts(0).find((p) => p.type === 'currency')?.value;
+  return new Set([currency.toUpperCase(), ...(symbol ? [symbol] : [])]);
 }
 
-/** A currency sign or code in the value that is not the merchant's, or null. */
-function foreignMark(value: string, currency: string): string | null {
-  const own = new Set([currency.toUpperCase(), symbolOf(currency)]);
+/** A currency sign or code in the value that is not one of `own`, or null. */
+function foreignMark(value: string, own: ReadonlySet<string>): string | null {
+  if (/^[\d\s.,+-]*$/.test(value)) return null;
   return [...value.matchAll(MONEY_MARK)].map((m) => m[0]).find((mark) => !own.has(mark.toUpperCase()) && !own.has(mark)) ?? null;
 }
 
@@ -67,6 +68,7 @@ export interface Amount {
  */
 export class AmountRule {
   readonly minorUnit: number;
+  private readonly ownMarks: ReadonlySet<string>;
 
   constructor(
     readonly decimal: DecimalSeparator | null,
@@ -75,11 +77,12 @@ export class AmountRule {
     readonly origin: string,
   ) {
     this.minorUnit = minorUnitOf(currency);
+    this.ownMarks = marksOf(currency);
   }
 
   read(value: string | undefined, column: string): Amount {
     const raw = (value ?? '').trim();
-    const foreign = foreignMark(raw, this.currency);
+    const foreign = foreignMark(raw, this.ownMarks);
     if (foreign) throw new RowProblem(`${column}: "${raw}" is in ${foreign}, not in ${this.currency}, the merchant's currency`);
     let v = bare(raw);
     if (v === '') throw new RowProblem(`${column}: missing amount`);
