@@ -198,7 +198,7 @@ export class CsvImport {
     };
     const correlationId = `import-${uuidv7()}`;
     const bar = new ProgressBar(path.basename(file), csv.size, options.progress);
-    const limit = options.concurrency ?? 8;
+    const limit = options.concurrency ?? 32;
     const inFlight = new Set<Promise<void>>();
     const lanes = new Map<string, Promise<void>>();
     let failure: unknown = null;
