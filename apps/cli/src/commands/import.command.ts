@@ -11,12 +11,6 @@ const USAGE = `relance import customers|purchases <file.csv> --merchant M [--rej
     (an enrolled_at column, when the file has one, comes first).
   Exit code 0 when every row was imported or skipped, 4 when some were rejected.`;
 
-/**
- * The importer's old generation, in MB: what a year of 500,000 ticket lines keeps (the sold lines a
- * return may take back, the stream cache) with room to spare, and a resident footprint under 512 MB.
- */
-const IMPORT_HEAP_MB = 320;
-
 export const importCommand: Command = {
   name: 'import',
   summary: 'import customers or purchases from a POS CSV export (idempotent, rejects written to a file)',
@@ -55,9 +49,6 @@ export const importCommand: Command = {
     if (kind === 'purchases' && firstPurchases !== undefined) throw new UsageError('--first-purchases is for customers');
     const lanes = concurrency === undefined ? 32 : Number(concurrency);
     if (!Number.isInteger(lanes) || lanes < 1 || lanes > 64) throw new UsageError('--concurrency must be between 1 and 64');
-    const { inBoundedHeap } = await import('./bounded-heap.js');
-    const childExit = await inBoundedHeap(IMPORT_HEAP_MB);
-    if (childExit !== null) return childExit;
     const { existsSync } = await import('node:fs');
     for (const f of [file, ...(firstPurchases ? [firstPurchases] : [])]) {
       if (!existsSync(f)) {
