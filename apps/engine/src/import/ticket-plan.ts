@@ -76,8 +76,11 @@ export function planTicket(ticket: TicketRows, ctx: PlanContext): TicketPlan {
   const invalid: { row: CsvRow; reason: string }[] = [];
   const lines: Line[] = [];
   for (const row of ticket.rows) {
+    // An amount is noted as rounded only on a line that is kept.
+    const rounded: LineNote[] = [];
     try {
-      lines.push(lineOf(row, ctx, notes));
+      lines.push(lineOf(row, ctx, rounded));
+      notes.push(...rounded);
     } catch (error) {
       if (!(error instanceof RowProblem)) throw error;
       invalid.push({ row, reason: error.message });
