@@ -1,9 +1,9 @@
 import { Id } from '@relance/domain';
 import type { EnrolCustomerBody } from '../customers/customer.schemas.js';
 import { EnrolCustomerBody as EnrolSchema } from '../customers/customer.schemas.js';
-import type { RequestRejected } from '../http/api-errors.js';
-import { parseWith } from '../http/zod-problems.js';
-import { externalEntityId } from '../shared/derived-ids.js';
+import type { RequestRejected } from '../write-path/application-errors.js';
+import { parseWith } from '../write-path/zod-problems.js';
+import { externalEntityId } from '../write-path/derived-ids.js';
 import type { Columns, CustomerColumn } from './csv-columns.js';
 import type { CsvRow } from './csv-source.js';
 import { flag, instant, localDate, optional, RowProblem } from './csv-values.js';

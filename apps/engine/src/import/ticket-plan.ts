@@ -1,7 +1,7 @@
 import { LIMITS } from '@relance/domain';
-import { parseWith } from '../http/zod-problems.js';
+import { parseWith } from '../write-path/zod-problems.js';
 import { PurchaseLineInput, RecordPurchaseBody as PurchaseSchema, RefundBody as RefundSchema, type RecordPurchaseBody, type RefundBody } from '../purchases/purchase.schemas.js';
-import { externalEntityId } from '../shared/derived-ids.js';
+import { externalEntityId } from '../write-path/derived-ids.js';
 import type { AmountRule } from './csv-amounts.js';
 import type { Columns, PurchaseColumn } from './csv-columns.js';
 import type { CsvRow } from './csv-source.js';
