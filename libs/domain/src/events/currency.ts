@@ -4,7 +4,10 @@ const KNOWN = new Set(Intl.supportedValuesOf('currency'));
 const digits = new Map<string, number>();
 
 /** An ISO 4217 currency code the runtime knows (EUR, GBP, JPY, KWD…). */
-export const CurrencyCode = z.string().refine((code) => /^[A-Z]{3}$/.test(code) && KNOWN.has(code), 'not an ISO 4217 currency code (EUR, GBP, JPY…)');
+export const CurrencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, { error: 'not an ISO 4217 currency code (EUR, GBP, JPY…)', abort: true })
+  .refine((code) => KNOWN.has(code), 'not an ISO 4217 currency code (EUR, GBP, JPY…)');
 export type CurrencyCode = z.infer<typeof CurrencyCode>;
 
 /**
