@@ -2,12 +2,14 @@ import { parseArgs } from 'node:util';
 import { cliConfig } from '../cli-config.js';
 import { UsageError, type Command } from '../command.js';
 
-const USAGE = `relance rfm --merchant M [--as-of YYYY-MM-DD (default: today in the merchant's time zone)] [--window 12|all] [--monetary-step 1] [--customer-types separately|together] [--dry-run]
+const USAGE = `relance rfm --merchant M [--as-of YYYY-MM-DD: the day scored, today by default; for an imported history give its last day] [--window 12|all] [--monetary-step 1] [--customer-types separately|together] [--dry-run]
   --window            months of purchases up to --as-of that frequency and monetary count (default 12), or "all" for the whole history
   --monetary-step     the unit of the monetary measure, in the merchant's currency (e.g. 1 for whole euros): a value scores
                       above a quintile breakpoint q when it is at least q + this step (default: one cent, the smallest unit)
   --customer-types    score B2C and B2B customers each against their own kind (default, or merchant.yaml rfm.customerTypes) or together
-  --dry-run           print every customer's scores (CSV) and the segment counts; write nothing (no score, no run, no event)`;
+  --dry-run           print every customer's scores (CSV) and the segment counts; write nothing (no score, no run, no event)
+  Recency counts days up to --as-of (in the merchant's time zone); a customer whose last purchase predates the window
+  scores recency 1 (never "new").`;
 
 export const rfmCommand: Command = {
   name: 'rfm',

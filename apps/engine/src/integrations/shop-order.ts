@@ -76,7 +76,7 @@ export function purchaseOfOrder(order: ShopOrder, now: string): RecordPurchaseBo
     storeId: order.platform,
     ...(order.reference ? { externalRef: order.reference } : {}),
     channel: order.platform,
-    currency: 'EUR',
+    currency: order.currency,
     lines: order.lines.map((line) => ({ ...line, category: null, promo: false })),
     rewardIdsUsed: [],
     purchasedAt: order.createdAt,

@@ -43,7 +43,7 @@ export class WebhooksController {
     tag: 'webhooks',
     summary: 'Shopify orders/create records the order as a purchase; refunds/create and orders/cancelled refund it (signed with X-Shopify-Hmac-Sha256)',
     description:
-      'Orders are idempotent by order id, refunds by refund id and cancellations by order id. refunds/create refunds the refund_line_items by line and quantity; orders/cancelled refunds whatever is not yet refunded. 401 on a missing or wrong signature; 422 for a non-EUR order; other topics are acknowledged and ignored.',
+      'Orders are idempotent by order id, refunds by refund id and cancellations by order id. refunds/create refunds the refund_line_items by line and quantity; orders/cancelled refunds whatever is not yet refunded. 401 on a missing or wrong signature; 422 for an order in another currency than the merchant\'s; other topics are acknowledged and ignored.',
     permission: 'webhook',
     status: 200,
     params: MerchantParams,
@@ -66,7 +66,7 @@ export class WebhooksController {
     tag: 'webhooks',
     summary: 'WooCommerce order.created records the order as a purchase; order.updated to cancelled or refunded refunds it (signed with X-WC-Webhook-Signature)',
     description:
-      'Orders are idempotent by order id, cancellations and full refunds by order id and status. 401 on a missing or wrong signature; 422 for a non-EUR order. The unsigned ping WooCommerce sends when a webhook is saved is acknowledged.',
+      'Orders are idempotent by order id, cancellations and full refunds by order id and status. 401 on a missing or wrong signature; 422 for an order in another currency than the merchant\'s. The unsigned ping WooCommerce sends when a webhook is saved is acknowledged.',
     permission: 'webhook',
     status: 200,
     params: MerchantParams,
@@ -96,7 +96,7 @@ export class WebhooksController {
 
   private async ingest(request: RawRequest, reply: FastifyReply, merchantId: string, order: ShopOrder): Promise<void> {
     // Checked before the order id is claimed: a refused order leaves no trace.
-    const records = !order.ignoredBecause && order.currency === 'EUR' && order.lines.length > 0;
+    const records = !order.ignoredBecause && order.currency === this.contexts.merchant(merchantId).currency && order.lines.length > 0;
     const purchase = records ? purchaseOfOrder(order, this.contexts.forMerchant(merchantId).now) : null;
     await this.once(request, reply, merchantId, order.platform, `webhook:${order.platform}:order:${order.orderId}`, (envelope) =>
       this.commands.execute(new IngestOrderCommand(envelope, order, purchase)),

@@ -41,7 +41,9 @@ export const DEFAULT_STEPS = { recencyDays: 1, frequency: 1, monetaryCents: 1 } 
  *   recorded up to asOf (a refund counts against the purchase it refunds);
  * - each score from the quintile breakpoints (percentile_cont at 0.2 … 0.8, R's quantile type 7)
  *   of the merchant's customers of the same type (or of all of them, customerTypes "together"):
- *   F and M = 1 + breakpoints reached, R = 5 − breakpoints reached;
+ *   F and M = 1 + breakpoints reached, R = 5 − breakpoints reached, except that a customer whose last
+ *   purchase predates the window scores R = 1: however the quintiles fall (a history where everyone
+ *   is years old), such a customer is never "new";
  * - the segment from the R × FM grid (rfm-segments.ts).
  * Equal values always get equal scores (NTILE would split ties by an arbitrary order).
  */
@@ -77,8 +79,9 @@ WITH refunded AS (
    GROUP BY 1
 ), scored AS (
   SELECT s.customer_id, s.customer_type, s.last_purchase_on, s.recency_days, s.frequency, s.monetary_cents,
-         (5 - (s.recency_days >= b.r[1] + ${rs}::float8)::int - (s.recency_days >= b.r[2] + ${rs}::float8)::int
-            - (s.recency_days >= b.r[3] + ${rs}::float8)::int - (s.recency_days >= b.r[4] + ${rs}::float8)::int)::smallint AS recency_score,
+         (CASE WHEN s.frequency = 0 THEN 1
+               ELSE 5 - (s.recency_days >= b.r[1] + ${rs}::float8)::int - (s.recency_days >= b.r[2] + ${rs}::float8)::int
+                      - (s.recency_days >= b.r[3] + ${rs}::float8)::int - (s.recency_days >= b.r[4] + ${rs}::float8)::int END)::smallint AS recency_score,
          (1 + (s.frequency >= b.f[1] + ${fs}::float8)::int + (s.frequency >= b.f[2] + ${fs}::float8)::int
             + (s.frequency >= b.f[3] + ${fs}::float8)::int + (s.frequency >= b.f[4] + ${fs}::float8)::int)::smallint AS frequency_score,
          (1 + (s.monetary_cents >= b.m[1] + ${ms}::float8)::int + (s.monetary_cents >= b.m[2] + ${ms}::float8)::int

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { atMostTwoDecimals, Channel, DEFAULT_EUR_PRICES, DEFAULT_QUIET_HOURS, Id, isKnownHolidayCountry, isValidTimeZone, MerchantId, WEEKDAYS } from '@relance/domain';
+import { atMostTwoDecimals, Channel, CurrencyCode, DEFAULT_EUR_PRICES, DEFAULT_QUIET_HOURS, Id, isKnownHolidayCountry, isValidTimeZone, MerchantId, WEEKDAYS } from '@relance/domain';
 
 const Store = z.strictObject({
   id: Id,
@@ -104,7 +104,11 @@ export const MerchantFile = z.strictObject({
     .refine(isValidTimeZone, 'not an IANA time zone (e.g. Europe/Paris)')
     .default('Europe/Paris'),
   locale: z.string().regex(/^[a-z]{2}-[A-Z]{2}$/, 'a locale such as fr-FR').default('fr-FR'),
-  currency: z.literal('EUR').default('EUR'),
+  /**
+   * ISO 4217: every amount of the merchant (prices, refunds, rewards, channel prices) is in its minor
+   * unit (cents for EUR, pence for GBP, yen for JPY, fils for KWD). One merchant, one currency.
+   */
+  currency: CurrencyCode.default('EUR'),
   /** Sells alcohol: its marketing messages carry the Loi Évin health warning. */
   alcohol: z.boolean(),
   channels: Channels.prefault({}),
