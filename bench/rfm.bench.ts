@@ -13,8 +13,9 @@ const AS_OF = '2026-06-30';
 
 /**
  * Seeds the customers and purchase facts of one merchant set-based (untimed), then times RFM runs:
- * the first, where every customer enters a segment (one SegmentChanged each), and a next day's run
- * after a tenth of the customers bought again (the steady state).
+ * the first, the merchant's baseline (every customer scored, one RfmBaselineRecorded, no
+ * SegmentChanged), and a next day's run after a tenth of the customers bought again (the steady
+ * state, one SegmentChanged per change).
  */
 export async function run(args: readonly string[]): Promise<Record<string, unknown>> {
   const o = benchOptions(args, {
@@ -46,8 +47,9 @@ export async function run(args: readonly string[]): Promise<Record<string, unkno
       bench: 'rfm',
       customers,
       seconds: first.seconds,
+      baseline_scored: first.scored,
       segment_changes: first.changes,
-      events_per_s: Math.round(first.changes / first.seconds),
+      next_day_events_per_s: next.changes > 0 ? Math.round(next.changes / next.seconds) : null,
       next_day_seconds: next.seconds,
       next_day_changes: next.changes,
     };

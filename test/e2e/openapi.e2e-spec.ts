@@ -34,6 +34,10 @@ describe('GET /docs/json', () => {
     expect(documented.sort()).toEqual(
       [
         'GET /v1/customers/{customerId}',
+        'GET /v1/customers/{customerId}/decisions',
+        'GET /v1/customers/{customerId}/decisions/{campaignId}',
+        'POST /v1/campaigns/{campaignId}/launch-previews',
+        'POST /v1/campaigns/{campaignId}/launches',
         'PATCH /v1/customers/{customerId}',
         'POST /v1/customers',
         'POST /v1/customers/{customerId}/consents/grant',

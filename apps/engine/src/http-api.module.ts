@@ -14,6 +14,7 @@ import { WebhooksController } from './integrations/webhooks.controller.js';
 import { PointsController } from './points/points.controller.js';
 import { PurchasesController } from './purchases/purchases.controller.js';
 import { WriteModule } from './write.module.js';
+import { CampaignRules, RulesController } from './rules/rules.controller.js';
 
 const PURGE_EVERY_MS = 10 * 60_000;
 
@@ -36,10 +37,11 @@ class IdempotencyPurge implements OnModuleInit, OnApplicationShutdown {
 /** The HTTP API: controllers, and the guard, interceptors and filter every /v1 route goes through. */
 @Module({
   imports: [WriteModule],
-  controllers: [CustomersController, CustomerActivityController, PointsController, PurchasesController, WebhooksController],
+  controllers: [CustomersController, CustomerActivityController, PointsController, PurchasesController, WebhooksController, RulesController],
   providers: [
     { provide: ApiKeysRepository, useFactory: (pool: pg.Pool) => new ApiKeysRepository(pool), inject: [PG_POOL] },
     IdempotencyPurge,
+    CampaignRules,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     // Registration order is execution order: validate before claiming an Idempotency-Key.
     { provide: APP_INTERCEPTOR, useClass: ValidationInterceptor },

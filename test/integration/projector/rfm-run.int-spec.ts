@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { streams, type EventData } from '@relance/domain';
+import { SEGMENTS, streams, type EventData } from '@relance/domain';
 import type { EventStore } from '@relance/event-store';
 import { customersProjection } from '../../../apps/projector/src/projections/customers.projection.js';
 import { salesProjection } from '../../../apps/projector/src/projections/sales.projection.js';
@@ -33,11 +33,11 @@ describe('RFM runs: SegmentChanged events, crash and resume', () => {
   }, 120_000);
   afterAll(async () => env.close());
 
-  it('publishes every change of segment as SegmentChanged, and the customers read model follows them', async () => {
+  it("records the merchant's first run as a baseline: one RfmBaselineRecorded with the counts, no SegmentChanged, and the customers read model takes the scores", async () => {
     const [report] = (await new RfmRun(env.pool, env.store, clock).run(params(), 'run-1'))!;
-    expect(report).toMatchObject({ scored: 39, changes: 39, resumed: false });
+    expect(report).toMatchObject({ scored: 39, changes: 0, resumed: false });
     const events = await segmentEvents();
-    expect(events).toHaveLength(39);
+    expect(events.map((e) => e.type)).toEqual(['RfmBaselineRecorded']);
     const scores = await rowsOf(env.pool, 'rfm_scores', shop.merchantId);
     for (const s of scores) expect(s.segment).toBe(segmentOf(s.recency_score as number, s.frequency_score as number, s.monetary_score as number));
     const c00 = scores.find((s) => s.customer_id === 'c00')!;
@@ -46,8 +46,13 @@ describe('RFM runs: SegmentChanged events, crash and resume', () => {
     const c01 = scores.find((s) => s.customer_id === 'c01')!;
     expect(c01).toMatchObject({ frequency: 1, monetary_cents: 2000 });
     expect(scores.find((s) => s.customer_id === 'c02')).toBeUndefined();
-    const first = events[0]!.data as EventData<'SegmentChanged'>;
-    expect(first).toMatchObject({ customerId: 'c00', from: null, to: c00.segment, asOf: '2026-06-30', runId: 'run-1' });
+    const baseline = events[0]!.data as EventData<'RfmBaselineRecorded'>;
+    expect(baseline).toMatchObject({ runId: 'run-1', asOf: '2026-06-30', scored: 39 });
+    const counts: Record<string, number> = {};
+    for (const s of scores) counts[s.segment as string] = (counts[s.segment as string] ?? 0) + 1;
+    expect(Object.fromEntries(Object.entries(baseline.counts).filter(([, n]) => n > 0))).toEqual(counts);
+    expect(Object.keys(baseline.counts).sort()).toEqual([...SEGMENTS].sort());
+    expect(Object.values(baseline.counts).reduce((a, b) => a + b, 0)).toBe(39);
 
     await env.project([customersProjection]);
     const customers = await rowsOf(env.pool, 'customers', shop.merchantId);
@@ -57,7 +62,7 @@ describe('RFM runs: SegmentChanged events, crash and resume', () => {
   it('appends nothing when no segment changed, and announces customers who leave scoring', async () => {
     const [same] = (await new RfmRun(env.pool, env.store, clock).run(params(), 'run-2'))!;
     expect(same).toMatchObject({ changes: 0 });
-    expect(await segmentEvents()).toHaveLength(39);
+    expect(await segmentEvents()).toHaveLength(1);
     // Nothing moved: no row of rfm_scores was rewritten.
     expect(new Set((await rowsOf(env.pool, 'rfm_scores', shop.merchantId)).map((s) => s.changed_run_id))).toEqual(new Set(['run-1']));
 

@@ -5,10 +5,32 @@ import { UsageError, type Command } from '../command.js';
 
 export const rulesCommand: Command = {
   name: 'rules',
-  summary: "check the merchants' campaigns (campaigns.yaml) against their settings, program and message templates",
-  usage: 'relance rules validate [configDir | config/merchants/<merchantId>]   (default: $CONFIG_DIR, else ./config)',
+  summary: 'the rules engine: validate campaigns.yaml, run the engine, reload it, dry-run a campaign',
+  usage: [
+    'relance rules validate [configDir | config/merchants/<merchantId>]   (default: $CONFIG_DIR, else ./config)',
+    '       relance rules run [--pid-file FILE] [--no-schedule] [--batch-size N] (event and time triggers until stopped)',
+    '       relance rules reload [--pid-file FILE]                        (running engines read campaigns.yaml again)',
+    '       relance rules dry-run --merchant M --campaign C [--at DATE]   (who would be targeted, writing nothing)',
+  ].join('\n'),
   async run(args) {
     const [sub, ...rest] = args;
+    if (sub === 'run') {
+      const { values } = parse(rest, { 'pid-file': { type: 'string' }, 'no-schedule': { type: 'boolean' }, 'batch-size': { type: 'string' } });
+      const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
+      if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 5000)) throw new UsageError('--batch-size: a whole number from 1 to 5000');
+      const { runRules } = await import('./rules-run.js');
+      return runRules({ pidFile: (values['pid-file'] as string | undefined) ?? null, noSchedule: values['no-schedule'] === true, batchSize });
+    }
+    if (sub === 'reload') {
+      const { values } = parse(rest, { 'pid-file': { type: 'string' } });
+      return reload((values['pid-file'] as string | undefined) ?? null);
+    }
+    if (sub === 'dry-run') {
+      const { values } = parse(rest, { merchant: { type: 'string' }, campaign: { type: 'string' }, at: { type: 'string' } });
+      if (!values.merchant || !values.campaign) throw new UsageError('dry-run needs --merchant and --campaign');
+      const { dryRun } = await import('./rules-dry-run.js');
+      return dryRun({ merchantId: values.merchant as string, campaignId: values.campaign as string, at: (values.at as string | undefined) ?? null });
+    }
     if (sub !== 'validate') throw new UsageError(sub ? `Unknown subcommand "${sub}"` : 'Missing subcommand');
     let positionals;
     try {
@@ -73,6 +95,38 @@ async function validate(target: string): Promise<number> {
     console.error(`\n${problems} problem${problems === 1 ? '' : 's'} found.`);
     return 1;
   }
+  return 0;
+}
+
+function parse(args: string[], options: Record<string, { type: 'string' | 'boolean' }>): { values: Record<string, string | boolean | undefined> } {
+  try {
+    return parseArgs({ args, options, allowPositionals: false, strict: true }) as { values: Record<string, string | boolean | undefined> };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Every running rules engine reloads (PostgreSQL NOTIFY); with --pid-file, that process gets SIGHUP too. */
+async function reload(pidFile: string | null): Promise<number> {
+  const { loadConfig, createPool } = await import('@relance/platform');
+  const { RELOAD_CHANNEL } = await import('../../../engine/src/rules/rules-runtime.js');
+  const config = loadConfig(process.env);
+  const pool = createPool(config.databaseUrl, { max: 1 });
+  try {
+    await pool.query(`SELECT pg_notify('${RELOAD_CHANNEL}', 'cli')`);
+  } finally {
+    await pool.end();
+  }
+  if (pidFile) {
+    const { readFile } = await import('node:fs/promises');
+    const pid = Number((await readFile(pidFile, 'utf8')).trim());
+    if (!Number.isInteger(pid) || pid <= 0) {
+      console.error(`${pidFile}:1: not a process id`);
+      return 1;
+    }
+    process.kill(pid, 'SIGHUP');
+  }
+  console.log('reload requested: running rules engines read campaigns.yaml again (a file with errors is refused and the rules in force stay)');
   return 0;
 }
 

@@ -10,20 +10,23 @@ export const PERMISSIONS = [
   'visits:write',
   'rewards:redeem',
   'points:adjust',
+  'decisions:read',
+  'campaigns:launch',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /**
  * What each role may do on the write-side API. The point of sale records what happens at the counter;
- * support fixes customers (merges, consents, redemptions) but does not ring up sales; operators run
- * the program, so they alone (with admins) give or take points by hand; analysts work on reports,
- * which live elsewhere, so they get nothing here.
+ * support fixes customers (merges, consents, redemptions) and reads why a customer got a campaign, but
+ * does not ring up sales; operators run the program, so they alone (with admins) give or take points by
+ * hand and launch on-demand campaigns (after a preview); analysts work on reports, which live
+ * elsewhere, so they get nothing here.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   pos: ['customers:read', 'customers:write', 'consents:write', 'purchases:write', 'visits:write', 'rewards:redeem'],
-  operator: ['points:adjust'],
+  operator: ['points:adjust', 'campaigns:launch'],
   analyst: [],
-  support: ['customers:read', 'customers:write', 'customers:merge', 'consents:write', 'rewards:redeem'],
+  support: ['customers:read', 'customers:write', 'customers:merge', 'consents:write', 'rewards:redeem', 'decisions:read'],
   admin: PERMISSIONS,
 };
 

@@ -27,10 +27,10 @@ export const customersProjection: Projection = {
   // 2: the profile sealed instead of its fields in clear.
   version: 2,
   tables: ['customers'],
-  handles: handling('CustomerEnrolled', ...CUSTOMER_STREAM_EVENTS, 'SegmentChanged'),
+  handles: handling('CustomerEnrolled', ...CUSTOMER_STREAM_EVENTS, 'SegmentChanged', 'RfmBaselineRecorded'),
   opensProfiles: true,
   apply(events, context) {
-    return [enrolments(events, context), patches(events, context), segments(events, context)].filter(
+    return [enrolments(events, context), patches(events, context), baselines(events, context), segments(events, context)].filter(
       (statement): statement is Sql => statement !== null,
     );
   },
@@ -151,6 +151,24 @@ FROM unnest(${g('m')}::text[], ${g('c')}::text[], ${g('from')}::bigint[], ${g('t
      AS p(m, c, rv_from, rv_to, at, set_profile, scrub, ty, ca, st, lo, pr, bd, ad, ek, pk, ce, cs, cr, cp,
           tier, tier_since, delta, reset, status, merged_into, erased_at)
 WHERE c.merchant_id = p.m AND c.customer_id = p.c AND c.revision < p.rv_from`;
+}
+
+/**
+ * A merchant's RFM baseline announces no customer one by one: its segments are the RFM read model's
+ * scores. A customer whose segment changed since has the later SegmentChanged events, applied after
+ * this (also in a replay, where rfm_scores already holds the later segment they end in).
+ */
+function baselines(events: readonly ProjectedEvent[], context: ProjectionContext): Sql | null {
+  const runs = ofType(events, 'RfmBaselineRecorded').map((e) => ({ m: e.metadata.merchantId, asOf: e.data.asOf }));
+  if (runs.length === 0) return null;
+  const r = columns('m', 'asOf');
+  for (const run of runs) r.push(run);
+  const t = context.table('customers');
+  return sql`
+UPDATE ${t} AS c SET segment = s.segment, segment_as_of = b.as_of
+  FROM unnest(${r.get('m')}::text[], ${r.get('asOf')}::date[]) AS b(m, as_of)
+  JOIN rfm_scores s ON s.merchant_id = b.m
+ WHERE c.merchant_id = b.m AND c.customer_id = s.customer_id AND (c.segment_as_of IS NULL OR c.segment_as_of <= b.as_of)`;
 }
 
 function segments(events: readonly ProjectedEvent[], context: ProjectionContext): Sql | null {

@@ -1,4 +1,4 @@
-import { streams, type EventData } from '@relance/domain';
+import { derivedUuidV7, SEGMENTS, streams, type EventData, type Segment } from '@relance/domain';
 import type { EventStore, EventToAppend } from '@relance/event-store';
 import type { Clock } from '@relance/platform';
 import type pg from 'pg';
@@ -79,7 +79,10 @@ export class RfmRun {
       const scored = (await db.query(scoreCustomers(params))).rowCount ?? 0;
       // Temporary tables are never analysed automatically: without it the joins below are planned blind.
       await db.query('ANALYZE rfm_candidate');
-      await db.query(planChanges(params.merchantId, runId, plannedAt.getTime(), this.sliceSize));
+      // The merchant's first run is its baseline: no change of segment is announced per customer.
+      const { rows: earlier } = await db.query('SELECT 1 FROM rfm_runs WHERE merchant_id = $1 LIMIT 1', [params.merchantId]);
+      const baseline = earlier.length === 0;
+      if (!baseline) await db.query(planChanges(params.merchantId, runId, plannedAt.getTime(), this.sliceSize));
       const { rows } = await db.query<{ changes: number }>(
         `SELECT COALESCE(sum(jsonb_array_length(changes)), 0)::int AS changes FROM rfm_run_slices WHERE merchant_id = $1 AND run_id = $2`,
         [params.merchantId, runId],
@@ -87,8 +90,8 @@ export class RfmRun {
       const changes = rows[0]!.changes;
       for (const statement of replaceScores(params.merchantId, runId, params.asOf)) await db.query(statement);
       await db.query(
-        `INSERT INTO rfm_runs (merchant_id, run_id, as_of, status, scored, changes, planned_at) VALUES ($1, $2, $3, 'planned', $4, $5, $6)`,
-        [params.merchantId, runId, params.asOf, scored, changes, plannedAt.toISOString()],
+        `INSERT INTO rfm_runs (merchant_id, run_id, as_of, status, scored, changes, planned_at, baseline) VALUES ($1, $2, $3, 'planned', $4, $5, $6, $7)`,
+        [params.merchantId, runId, params.asOf, scored, changes, plannedAt.toISOString(), baseline],
       );
       await db.query('COMMIT');
       return { merchantId: params.merchantId, runId, asOf: params.asOf, scored, changes, resumed: false };
@@ -99,12 +102,13 @@ export class RfmRun {
   }
 
   private async publish(db: pg.PoolClient, merchantId: string, runId: string): Promise<void> {
-    const { rows: runs } = await db.query<{ as_of: string; planned_at: Date }>(
-      `SELECT as_of::text, planned_at FROM rfm_runs WHERE merchant_id = $1 AND run_id = $2`,
+    const { rows: runs } = await db.query<{ as_of: string; planned_at: Date; baseline: boolean; scored: number }>(
+      `SELECT as_of::text, planned_at, baseline, scored FROM rfm_runs WHERE merchant_id = $1 AND run_id = $2`,
       [merchantId, runId],
     );
     const run = runs[0]!;
     const stream = streams.segments(merchantId);
+    if (run.baseline) await this.store.append(stream, [await this.baselineRecorded(db, merchantId, runId, run)], 'any');
     const { rows: slices } = await db.query<{ slice: number }>(
       'SELECT slice FROM rfm_run_slices WHERE merchant_id = $1 AND run_id = $2 ORDER BY slice',
       [merchantId, runId],
@@ -128,6 +132,22 @@ export class RfmRun {
     await db.query(`UPDATE rfm_runs SET status = 'published', published_at = now() WHERE merchant_id = $1 AND run_id = $2`, [merchantId, runId]);
     await db.query('DELETE FROM rfm_run_slices WHERE merchant_id = $1 AND run_id = $2', [merchantId, runId]);
     await db.query('COMMIT');
+  }
+
+  /** The baseline's one event: the counts per segment of the scores it stored (its id derived from the run: published once). */
+  private async baselineRecorded(db: pg.PoolClient, merchantId: string, runId: string, run: { as_of: string; planned_at: Date; scored: number }): Promise<EventToAppend> {
+    const { rows } = await db.query<{ segment: Segment; n: number }>(
+      'SELECT segment, count(*)::int AS n FROM rfm_scores WHERE merchant_id = $1 GROUP BY segment',
+      [merchantId],
+    );
+    const counts = Object.fromEntries(SEGMENTS.map((s) => [s, rows.find((r) => r.segment === s)?.n ?? 0])) as Record<Segment, number>;
+    const recordedAt = run.planned_at.toISOString();
+    const eventId = derivedUuidV7(recordedAt, `rfm-baseline|${merchantId}|${runId}`);
+    return {
+      type: 'RfmBaselineRecorded',
+      data: { runId, asOf: run.as_of, scored: run.scored, counts, recordedAt } satisfies EventData<'RfmBaselineRecorded'>,
+      metadata: { eventId, merchantId, correlationId: runId, causationId: runId, actor: 'system:rfm', occurredAt: recordedAt, recordedAt: this.clock.now().toISOString() },
+    };
   }
 
   private segmentChanged(merchantId: string, runId: string, asOf: string, plannedAt: Date, change: Change): EventToAppend {
