@@ -8,3 +8,4 @@ export * from './clock.js';
 export * from './metrics.js';
 export * from './nest/index.js';
 export * from './subscription-progress.js';
+export * from './scheduler/index.js';
