@@ -44,6 +44,7 @@ export class Scheduler {
   private readonly queues: Queue[] = [];
   private readonly workers: Worker[] = [];
   private stopped = false;
+  private lastErrorAt = 0;
   private readonly prefix: string;
 
   constructor(private readonly options: SchedulerOptions) {
@@ -62,27 +63,55 @@ export class Scheduler {
    * when all of it is done; a process that must not wait for Redis calls it without awaiting.
    */
   async start(): Promise<void> {
+    // What was missed is found in PostgreSQL alone: it does not wait for Redis.
+    await Promise.all([this.catchUp(), this.startQueues()]);
+  }
+
+  private async startQueues(): Promise<void> {
     const { connection } = this.options;
+    // Queues and workers are made once Redis answers: none exists to be closed while it never did.
+    if (!(await this.redisReady())) return;
     for (const job of this.jobs.values()) {
+      if (job.merchants.length === 0 || this.stopped) continue;
       const queue = new Queue<FireData>(queueName(job.name), { connection, prefix: this.prefix });
-      queue.on('error', (error) => this.options.logger.error(`Queue ${job.name}: ${error.message}`));
+      queue.on('error', (error) => this.reportError(`Queue ${job.name}`, error));
       this.queues.push(queue);
       const worker = new Worker<FireData, RunOutcome>(queueName(job.name), (fire) => this.fired(job, fire), {
         connection,
         prefix: this.prefix,
         concurrency: 1,
       });
-      worker.on('error', (error) => this.options.logger.error(`Worker ${job.name}: ${error.message}`));
+      worker.on('error', (error) => this.reportError(`Worker ${job.name}`, error));
       worker.on('failed', (fire, error) => this.options.logger.error(`${job.name} for ${fire?.data.merchantId ?? '?'} failed: ${error.message}`));
       this.workers.push(worker);
+      for (const merchant of job.merchants) {
+        await queue.upsertJobScheduler(
+          schedulerId(job.name, merchant.id),
+          { pattern: job.cron, tz: merchant.timeZone },
+          {
+            name: job.name,
+            data: { merchantId: merchant.id },
+            opts: { attempts: 5, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: 50, removeOnFail: 200 },
+          },
+        );
+      }
     }
-    await Promise.all([this.upsertSchedulers(), this.catchUp()]);
+  }
+
+  private async redisReady(): Promise<boolean> {
+    const { connection } = this.options;
+    while (connection.status !== 'ready') {
+      if (this.stopped || connection.status === 'end') return false;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return !this.stopped;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    // A worker finishes the run it holds; one that cannot reach Redis is not waited for.
-    await Promise.all(this.workers.map((w) => withTimeout(w.close(), 10_000).catch(() => w.close(true))));
+    // A worker finishes the run it holds; without Redis there is nothing to finish cleanly.
+    const force = this.options.connection.status !== 'ready';
+    await Promise.all(this.workers.map((w) => withTimeout(w.close(force), 10_000).catch(() => undefined)));
     await Promise.all(this.queues.map((q) => withTimeout(q.close(), 2_000).catch(() => undefined)));
   }
 
@@ -177,21 +206,12 @@ export class Scheduler {
     return outcome;
   }
 
-  private async upsertSchedulers(): Promise<void> {
-    for (const [i, job] of [...this.jobs.values()].entries()) {
-      const queue = this.queues[i]!;
-      for (const merchant of job.merchants) {
-        await queue.upsertJobScheduler(
-          schedulerId(job.name, merchant.id),
-          { pattern: job.cron, tz: merchant.timeZone },
-          {
-            name: job.name,
-            data: { merchantId: merchant.id },
-            opts: { attempts: 5, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: 50, removeOnFail: 200 },
-          },
-        );
-      }
-    }
+  /** Redis errors repeat on every reconnect attempt (the process's Redis client reports the outage): once a minute is enough. */
+  private reportError(source: string, error: Error): void {
+    const now = Date.now();
+    if (now - this.lastErrorAt < 60_000) return;
+    this.lastErrorAt = now;
+    this.options.logger.error(`${source}: ${error.message}`);
   }
 }
 
