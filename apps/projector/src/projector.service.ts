@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '@relance/event-store';
 import {
   CLOCK,
@@ -29,7 +29,7 @@ import { ProjectorMetrics } from './runner/projector-metrics.js';
 
 /** Starts the projection runner and the scheduled RFM runs with the application, stops them with it. */
 @Injectable()
-export class ProjectorService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ProjectorService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Projector');
   private runner: ProjectionRunner | null = null;
   private scheduler: Scheduler | null = null;
@@ -79,8 +79,12 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     void scheduler.start().catch((error: unknown) => this.logger.error(`Scheduler did not start: ${String(error)}`));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the core closes the Redis connection the scheduler's workers share. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.scheduler?.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.runner?.stop();
   }
 }

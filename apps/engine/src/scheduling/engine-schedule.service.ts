@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { CLOCK, CONFIG, HEALTH_CHECKS, MERCHANTS, PG_POOL, REDIS, Scheduler, type AppConfig, type Clock, type HealthCheck, type MerchantDirectory } from '@relance/platform';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -8,7 +8,7 @@ import { expiryReviewJob } from './expiry-review.js';
 
 /** The engine's scheduled work (the daily expiry review), started and stopped with the application. */
 @Injectable()
-export class EngineSchedule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class EngineSchedule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Scheduler');
   private scheduler: Scheduler | null = null;
 
@@ -40,7 +40,8 @@ export class EngineSchedule implements OnApplicationBootstrap, OnApplicationShut
     void scheduler.start().catch((error: unknown) => this.logger.error(`Scheduler did not start: ${String(error)}`));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the core closes the Redis connection the scheduler's workers share. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.scheduler?.stop();
   }
 }
