@@ -45,6 +45,7 @@ export class Scheduler {
   private readonly workers: Worker[] = [];
   private stopped = false;
   private lastErrorAt = 0;
+  private catchingUp: Promise<void> = Promise.resolve();
   private readonly prefix: string;
 
   constructor(private readonly options: SchedulerOptions) {
@@ -59,12 +60,13 @@ export class Scheduler {
   }
 
   /**
-   * Upserts the job schedulers, starts the workers, then runs what was missed while down. Resolves
-   * when all of it is done; a process that must not wait for Redis calls it without awaiting.
+   * Runs what was missed while down and, once Redis answers, upserts the job schedulers and starts the
+   * workers. Resolves when all of it is done; a process that must not wait for Redis does not await it.
    */
   async start(): Promise<void> {
     // What was missed is found in PostgreSQL alone: it does not wait for Redis.
-    await Promise.all([this.catchUp(), this.startQueues()]);
+    this.catchingUp = this.catchUp();
+    await Promise.all([this.catchingUp, this.startQueues()]);
   }
 
   private async startQueues(): Promise<void> {
@@ -109,6 +111,8 @@ export class Scheduler {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    // A catch-up stops between merchants; the run in progress finishes before the pool closes.
+    await this.catchingUp.catch(() => undefined);
     // A worker finishes the run it holds; without Redis there is nothing to finish cleanly.
     const force = this.options.connection.status !== 'ready';
     await Promise.all(this.workers.map((w) => withTimeout(w.close(force), 10_000).catch(() => undefined)));
