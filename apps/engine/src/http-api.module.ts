@@ -8,8 +8,8 @@ import { CustomerActivityController } from './customers/customer-activity.contro
 import { CustomersController } from './customers/customers.controller.js';
 import { ApiExceptionFilter } from './http/api-exception.filter.js';
 import { ValidationInterceptor } from './http/validation.interceptor.js';
-import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
-import { IdempotencyRepository } from './idempotency/idempotency.repository.js';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
+import { IdempotencyRepository } from './write-path/idempotency.repository.js';
 import { WebhooksController } from './integrations/webhooks.controller.js';
 import { PurchasesController } from './purchases/purchases.controller.js';
 import { WriteModule } from './write.module.js';

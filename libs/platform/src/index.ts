@@ -8,4 +8,6 @@ export * from './clock.js';
 export * from './metrics.js';
 export * from './nest/index.js';
 export * from './subscription-progress.js';
+export * from './service-node-flags.js';
+export * from './usage-error.js';
 export * from './scheduler/index.js';

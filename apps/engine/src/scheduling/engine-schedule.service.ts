@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { CLOCK, CONFIG, HEALTH_CHECKS, MERCHANTS, PG_POOL, REDIS, Scheduler, type AppConfig, type Clock, type HealthCheck, type MerchantDirectory } from '@relance/platform';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { DecisionContexts } from '../commands/decision-context.js';
-import { StreamCommandRunner } from '../commands/stream-command-runner.js';
+import { DecisionContexts } from '../write-path/decision-context.js';
+import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import { expiryReviewJob } from './expiry-review.js';
 
 /** The engine's scheduled work (the daily expiry review), started and stopped with the application. */

@@ -2,9 +2,9 @@ import { customerFolder, decideCustomerOutcome, DomainError, streams } from '@re
 import type { ScheduledJob, ScheduledMerchant, ScheduledRun } from '@relance/platform';
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import type { CommandEnvelope } from '../commands/command-envelope.js';
-import type { DecisionContexts } from '../commands/decision-context.js';
-import type { StreamCommandRunner } from '../commands/stream-command-runner.js';
+import type { CommandEnvelope } from '../write-path/command-envelope.js';
+import type { DecisionContexts } from '../write-path/decision-context.js';
+import type { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import { expiryReviewCandidates } from './expiry-candidates.js';
 
 /** Reviews in flight at once (the runner serialises each stream; this bounds the pool's use). */
