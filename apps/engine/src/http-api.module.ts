@@ -11,6 +11,7 @@ import { ValidationInterceptor } from './http/validation.interceptor.js';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
 import { IdempotencyRepository } from './write-path/idempotency.repository.js';
 import { WebhooksController } from './integrations/webhooks.controller.js';
+import { PointsController } from './points/points.controller.js';
 import { PurchasesController } from './purchases/purchases.controller.js';
 import { WriteModule } from './write.module.js';
 
@@ -35,7 +36,7 @@ class IdempotencyPurge implements OnModuleInit, OnApplicationShutdown {
 /** The HTTP API: controllers, and the guard, interceptors and filter every /v1 route goes through. */
 @Module({
   imports: [WriteModule],
-  controllers: [CustomersController, CustomerActivityController, PurchasesController, WebhooksController],
+  controllers: [CustomersController, CustomerActivityController, PointsController, PurchasesController, WebhooksController],
   providers: [
     { provide: ApiKeysRepository, useFactory: (pool: pg.Pool) => new ApiKeysRepository(pool), inject: [PG_POOL] },
     IdempotencyPurge,
