@@ -10,7 +10,7 @@ export class ProjectorModule {
   static forRoot(options: ProjectorOptions): DynamicModule {
     return {
       module: ProjectorModule,
-      imports: [CoreModule.forRoot({ ...options, app: 'projector', redis: false })],
+      imports: [CoreModule.forRoot({ ...options, app: 'projector', redis: true })],
       providers: [ProjectorService],
     };
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '@relance/event-store';
 import {
   CLOCK,
@@ -9,6 +9,8 @@ import {
   MERCHANTS,
   METRICS,
   PG_POOL,
+  REDIS,
+  Scheduler,
   type AppConfig,
   type Clock,
   type CustomerKeyStore,
@@ -16,20 +18,21 @@ import {
   type MerchantDirectory,
   type Registry,
 } from '@relance/platform';
+import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { PROJECTIONS } from './projections/index.js';
-import { RfmScheduler } from './rfm/rfm-scheduler.js';
+import { dailyRfmJob } from './rfm/daily-rfm-job.js';
 import { ProfileOpener } from './runner/profile-opener.js';
 import { ProjectionRunner } from './runner/projection-runner.js';
 import { progressProblems } from './runner/progress-problems.js';
 import { ProjectorMetrics } from './runner/projector-metrics.js';
 
-/** Starts the projection runner and the RFM schedule with the application, stops them with it. */
+/** Starts the projection runner and the scheduled RFM runs with the application, stops them with it. */
 @Injectable()
-export class ProjectorService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ProjectorService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Projector');
   private runner: ProjectionRunner | null = null;
-  private scheduler: RfmScheduler | null = null;
+  private scheduler: Scheduler | null = null;
 
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
@@ -40,6 +43,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(METRICS) private readonly registry: Registry,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[],
+    @Inject(REDIS) private readonly redis: Redis | null,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -67,12 +71,20 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
         if (problems.length > 0) throw new Error(problems.join('; '));
       },
     });
-    this.scheduler = new RfmScheduler(this.pool, this.store, this.clock, this.merchants, this.config.rfmRunHour, this.logger);
-    this.scheduler.start();
+    if (!this.redis) throw new Error('The projector needs Redis for its scheduled runs');
+    const scheduler = (this.scheduler = new Scheduler({ connection: this.redis, pool: this.pool, clock: this.clock, logger: this.logger }));
+    scheduler.register(dailyRfmJob({ pool: this.pool, store: this.store, clock: this.clock, merchants: this.merchants, runHour: this.config.rfmRunHour }));
+    this.checks.push(scheduler.healthCheck());
+    // Projections do not wait for Redis: the schedule starts whenever it answers.
+    void scheduler.start().catch((error: unknown) => this.logger.error(`Scheduler did not start: ${String(error)}`));
+  }
+
+  /** Before the core closes the Redis connection the scheduler's workers share. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.scheduler?.stop();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.scheduler?.stop();
     await this.runner?.stop();
   }
 }

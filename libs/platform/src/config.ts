@@ -28,8 +28,10 @@ export interface AppConfig {
   readonly idempotencyRetentionHours: number;
   /** Events per projector transaction. */
   readonly projectorBatchSize: number;
-  /** Local hour (merchant's time zone) from which the daily RFM run may start. */
+  /** Local hour (merchant's time zone) of the daily RFM run. */
   readonly rfmRunHour: number;
+  /** Local hour (merchant's time zone) of the daily expiry review (points due, tiers whose guarantee passed). */
+  readonly expiryReviewHour: number;
   /** Budget of the engine's cache of folded streams, in estimated bytes of the states it holds. */
   readonly streamCacheBytes: number;
   /** Bearer token that opens /metrics to requests from other hosts; undefined: /metrics is local only. */
@@ -69,6 +71,7 @@ export const CONFIG_DEFAULTS = {
   IDEMPOTENCY_RETENTION_HOURS: '72',
   PROJECTOR_BATCH_SIZE: '2000',
   RFM_RUN_HOUR: '4',
+  EXPIRY_REVIEW_HOUR: '1',
   STREAM_CACHE_BYTES: '268435456',
   LAG_ALERT_SECONDS: '60',
 } as const;
@@ -128,6 +131,7 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
     idempotencyRetentionHours: integer(get('IDEMPOTENCY_RETENTION_HOURS'), 'IDEMPOTENCY_RETENTION_HOURS', 1, 24 * 90, problems),
     projectorBatchSize: integer(get('PROJECTOR_BATCH_SIZE'), 'PROJECTOR_BATCH_SIZE', 1, 50_000, problems),
     rfmRunHour: integer(get('RFM_RUN_HOUR'), 'RFM_RUN_HOUR', 0, 23, problems),
+    expiryReviewHour: integer(get('EXPIRY_REVIEW_HOUR'), 'EXPIRY_REVIEW_HOUR', 0, 23, problems),
     streamCacheBytes: integer(get('STREAM_CACHE_BYTES'), 'STREAM_CACHE_BYTES', 0, 64 * 1024 ** 3, problems),
     metricsToken,
     lagAlertSeconds: integer(get('LAG_ALERT_SECONDS'), 'LAG_ALERT_SECONDS', 1, 86_400, problems),

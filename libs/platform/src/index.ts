@@ -12,3 +12,4 @@ export * from './consumer/consumer-loop.js';
 export * from './consumer/checkpointed-consumer.js';
 export * from './service-node-flags.js';
 export * from './usage-error.js';
+export * from './scheduler/index.js';

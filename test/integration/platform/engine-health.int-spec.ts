@@ -18,13 +18,13 @@ describe('engine /health and /metrics', () => {
     return app.getUrl();
   }
 
-  it('reports PostgreSQL, the event store and Redis as up, and its merge completion subscription as keeping up', async () => {
+  it('reports PostgreSQL, the event store and Redis (its scheduler\'s) as up, and its merge completion and scheduled runs as keeping up', async () => {
     const url = await start({});
     const response = await fetch(`${url}/health`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as { status: string; checks: Record<string, { status: string }> };
     expect(body.status).toBe('ok');
-    expect(Object.keys(body.checks).sort()).toEqual(['event-store (postgres)', 'merge-completion', 'postgres', 'redis']);
+    expect(Object.keys(body.checks).sort()).toEqual(['event-store (postgres)', 'merge-completion', 'postgres', 'redis', 'scheduled-runs']);
   });
 
   it('answers 503 naming the dependency that is down', async () => {

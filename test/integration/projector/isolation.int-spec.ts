@@ -9,6 +9,7 @@ import { PROJECTIONS } from '../../../apps/projector/src/projections/index.js';
 import { rebuild } from '../../../apps/projector/src/rebuild/rebuild.js';
 import { loadCheckpoints } from '../../../apps/projector/src/runner/checkpoints.js';
 import type { ProjectionRunner } from '../../../apps/projector/src/runner/projection-runner.js';
+import { TEST_REDIS_URL } from '../../support/test-env.js';
 import { relance, until } from './support/child-process.js';
 import { writeHistory } from './support/history.js';
 import { appliedEverything, projectorEnv, quietLogger, rowsOf, snapshot, type ProjectorEnv } from './support/projector-env.js';
@@ -205,7 +206,7 @@ describe('the projector application, when a projection stops or falls behind', (
     other = await Shop.open(env);
     await writeHistory(failing);
     await writeHistory(other);
-    const config = loadConfig({ DATABASE_URL: env.url, PII_MASTER_KEY: env.masterKey.toString('base64'), LOG_LEVEL: 'error', LAG_ALERT_SECONDS: '2' }, ['piiMasterKey']);
+    const config = loadConfig({ DATABASE_URL: env.url, REDIS_URL: TEST_REDIS_URL, PII_MASTER_KEY: env.masterKey.toString('base64'), LOG_LEVEL: 'error', LAG_ALERT_SECONDS: '2' }, ['piiMasterKey']);
     app = await createProjectorApp({ config, merchants: new MerchantDirectory([]) });
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();

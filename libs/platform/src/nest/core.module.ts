@@ -16,7 +16,7 @@ import { CLOCK, CONFIG, EVENT_STORE, KEY_STORE, MERCHANTS, METRICS, PG_POOL, RED
 export interface CoreOptions {
   readonly config: AppConfig;
   readonly app: 'engine' | 'projector' | 'cli';
-  /** Whether this process uses Redis (the engine does; the projector does not). */
+  /** Whether this process uses Redis (the engine and the projector do, for their scheduled runs; CLI runs do not). */
   readonly redis: boolean;
   readonly clock?: Clock;
   /** Merchants to serve instead of reading CONFIG_DIR (tests). */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_REDIS_URL } from '../../../support/test-env.js';
 import type { ProjectorEnv } from './projector-env.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -29,6 +30,7 @@ export function relance(env: ProjectorEnv, args: string[], extraEnv: Record<stri
     // Only what the command needs: the child reads its configuration from these alone.
     env: {
       DATABASE_URL: env.url,
+      REDIS_URL: TEST_REDIS_URL,
       PII_MASTER_KEY: env.masterKey.toString('base64'),
       CONFIG_DIR: path.join(ROOT, 'config'),
       LOG_LEVEL: 'warn',
