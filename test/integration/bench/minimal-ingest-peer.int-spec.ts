@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { buildMinimalIngestPeer, PEER_TABLE } from '../../../bench/peers/minimal-ingest-peer.js';
