@@ -9,9 +9,10 @@ import { postgresCpuSeconds } from './support/process-cpu.js';
 import { HttpClient } from './support/http-client.js';
 import { benchOptions, positiveInt } from './support/options.js';
 import { LatencyRecorder, perSecond, round } from './support/stats.js';
+import { PEER_TABLE, startMinimalIngestPeer } from './peers/minimal-ingest-peer.js';
 
 export const usage =
-  'relance bench ingest [--purchases 50000] [--customers 2000] [--concurrency 32] [--rate 0] [--anonymous 0.2] [--warmup 2000] [--pool 20] [--runs 1]';
+  'relance bench ingest [--purchases 50000] [--customers 2000] [--concurrency 32] [--rate 0] [--anonymous 0.2] [--warmup 2000] [--pool 20] [--runs 1] [--peer minimal]';
 
 const MERCHANT = 'bench-ingest';
 const STORES = ['halles', 'croix-rousse'];
@@ -39,7 +40,9 @@ export async function run(args: readonly string[]): Promise<Record<string, unkno
     warmup: { default: '2000', help: 'untimed purchases first' },
     pool: { default: '20', help: 'DATABASE_POOL_MAX of the engine' },
     runs: { default: '1', help: 'runs, each on a fresh database and engine (the machine is shared: medians are reported)' },
+    peer: { default: '', help: 'also drive, in each run, the plainest service doing the same job (minimal)' },
   });
+  if (o.peer !== '' && o.peer !== 'minimal') throw new UsageError(`--peer must be "minimal" (got "${o.peer}")`);
   const settings: IngestSettings = {
     purchases: positiveInt(o.purchases, 'purchases'),
     customers: positiveInt(o.customers, 'customers'),
@@ -48,6 +51,7 @@ export async function run(args: readonly string[]): Promise<Record<string, unkno
     anonymous: Number(o.anonymous),
     warmup: Number(o.warmup),
     pool: o.pool,
+    peer: o.peer === 'minimal',
   };
   if (!Number.isFinite(settings.rate) || settings.rate < 0) throw new UsageError(`--rate must be 0 or a positive number (got "${o.rate}")`);
   if (!(settings.anonymous >= 0 && settings.anonymous <= 1)) throw new UsageError(`--anonymous must be between 0 and 1 (got "${o.anonymous}")`);
@@ -69,6 +73,7 @@ interface IngestSettings {
   readonly anonymous: number;
   readonly warmup: number;
   readonly pool: string;
+  readonly peer: boolean;
 }
 
 type IngestFigures = Record<string, unknown> & {
@@ -82,6 +87,8 @@ type IngestFigures = Record<string, unknown> & {
   engine_cpu_ms_per_purchase: number | null;
   postgres_cpu_ms_per_purchase: number | null;
   load_generator_cpu_ms_per_purchase: number;
+  peer_purchases_per_s?: number;
+  vs_peer?: number;
 };
 
 /**
@@ -111,10 +118,24 @@ function summarise(figures: readonly IngestFigures[]): Record<string, unknown> {
     load_generator_cpu_ms_per_purchase: median((f) => f.load_generator_cpu_ms_per_purchase),
     each_purchases_per_s: figures.map((f) => f.purchases_per_s),
     each_p99_ms: figures.map((f) => f.p99_ms),
+    ...(figures[0]!.peer_purchases_per_s !== undefined
+      ? { peer_purchases_per_s: median((f) => f.peer_purchases_per_s ?? null), vs_peer: median((f) => f.vs_peer ?? null) }
+      : {}),
   };
 }
 
-async function ingestOnce({ purchases, customers, concurrency, rate, anonymous, warmup, pool: poolMax }: IngestSettings): Promise<IngestFigures> {
+async function ingestOnce(settings: IngestSettings): Promise<IngestFigures> {
+  const engine = await engineOnce(settings);
+  if (!settings.peer) return engine;
+  const peer = await peerOnce(settings);
+  if (peer.errors > 0 || peer.purchases_stored !== settings.purchases) {
+    throw new Error(`The minimal peer lost purchases: ${peer.errors} errors, ${peer.purchases_stored} of ${settings.purchases} stored`);
+  }
+  return { ...engine, peer_purchases_per_s: peer.purchases_per_s, vs_peer: round(engine.purchases_per_s / peer.purchases_per_s, 3) };
+}
+
+async function engineOnce(settings: IngestSettings): Promise<IngestFigures> {
+  const { customers, concurrency, rate, pool: poolMax } = settings;
   const url = await freshBenchDatabase(BENCH_DATABASE_URL);
   const configDir = await benchConfigDir(MERCHANT);
   const engine = await EngineProcess.start({
@@ -136,76 +157,116 @@ async function ingestOnce({ purchases, customers, concurrency, rate, anonymous, 
       const res = await client.request('POST', '/v1/customers', { customerId: ids[i], storeId: STORES[i % 2], profile: { email: `client${i}@example.fr` } }, headers);
       if (res.status !== 201) throw new Error(`Enrolment failed: ${res.status} ${res.body}`);
     });
-    const send = async (): Promise<number> => {
-      const body = purchaseBody(Math.random() < anonymous ? null : ids[Math.floor(Math.random() * ids.length)]!);
-      const res = await client.request('POST', '/v1/purchases', body, { ...headers, 'idempotency-key': randomUUID() });
-      return res.status;
-    };
-    // Untimed, but a warm-up that fails would make every figure after it meaningless.
-    const warm = (count: number) =>
-      inParallel(count, concurrency, async () => {
-        const status = await send();
-        if (status !== 201) throw new Error(`A warm-up purchase failed: ${status}`);
-      });
-    if (warmup > 0) await warm(warmup);
-    // A database as it runs day to day: tables analysed (autovacuum would have, a minute in), so the
-    // engine's statements are planned for tables with rows rather than for the empty ones of the start.
-    await settleBenchDatabase(url);
-    // And warmed again, briefly: the first writes after the settle's CHECKPOINT log whole pages (a
-    // stall of one or two seconds), which a database in its day does not go through all at once.
-    const rewarm = Math.min(warmup, 1000);
-    if (rewarm > 0) await warm(rewarm);
-
-    const cpuBefore = await engine.cpuSeconds();
-    const pgBefore = await postgresCpuSeconds();
-    const benchBefore = process.cpuUsage();
-    const latency = new LatencyRecorder();
-    let errors = 0;
-    const started = performance.now();
-    if (rate > 0) {
-      await openLoop(purchases, rate, latency, async () => {
-        if ((await send().catch(() => 0)) !== 201) errors++;
-      });
-    } else {
-      await inParallel(purchases, concurrency, async () => {
-        const t = performance.now();
-        const status = await send().catch(() => 0);
-        latency.record(performance.now() - t);
-        if (status !== 201) errors++;
-      });
-    }
-    const ms = performance.now() - started;
-    const cpuAfter = await engine.cpuSeconds();
-    const pgAfter = await postgresCpuSeconds();
-    const benchCpu = process.cpuUsage(benchBefore);
-    const stored = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE event_type = 'PurchaseRecorded'`);
-    return {
-      bench: 'ingest',
-      mode: rate > 0 ? 'open-loop' : 'closed-loop',
-      purchases,
-      customers,
-      ...(rate > 0 ? { rate } : { concurrency }),
-      anonymous_share: anonymous,
-      seconds: round(ms / 1000),
-      purchases_per_s: perSecond(purchases, ms),
-      p50_ms: latency.percentile(50),
-      p90_ms: latency.percentile(90),
-      p99_ms: latency.percentile(99),
-      max_ms: latency.percentile(100),
-      errors,
-      purchases_stored: stored.rows[0]!.n - warmup - rewarm,
-      engine_cpu_s: cpuBefore !== null && cpuAfter !== null ? round(cpuAfter - cpuBefore) : null,
-      // CPU per purchase on each side of the wire: on two shared cores, their sum bounds the throughput.
-      engine_cpu_ms_per_purchase: cpuBefore !== null && cpuAfter !== null ? round(((cpuAfter - cpuBefore) * 1000) / purchases, 3) : null,
-      postgres_cpu_ms_per_purchase: pgBefore !== null && pgAfter !== null ? round(((pgAfter - pgBefore) * 1000) / purchases, 3) : null,
-      load_generator_cpu_ms_per_purchase: round((benchCpu.user + benchCpu.system) / 1000 / purchases, 3),
-    };
+    return await drive(settings, url, engine, client, headers, ids, async () => {
+      const stored = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE event_type = 'PurchaseRecorded'`);
+      return stored.rows[0]!.n;
+    });
   } finally {
     client.close();
     await engine.stop();
     await pool.end();
     await rm(configDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The same load on the minimal peer (bench/peers/minimal-ingest-peer.ts), in a fresh database of its
+ * own, through the same client, warm-up and settle: the same purchases with the same headers (the
+ * peer ignores the API key and the Idempotency-Key), to customer ids it does not check.
+ */
+async function peerOnce(settings: IngestSettings): Promise<IngestFigures> {
+  const url = await freshBenchDatabase(BENCH_DATABASE_URL);
+  const peer = await startMinimalIngestPeer({ DATABASE_URL: url, DATABASE_POOL_MAX: settings.pool });
+  const pool = createPool(url, { max: 2, applicationName: 'relance-bench' });
+  const client = new HttpClient(peer.baseUrl, settings.rate > 0 ? 512 : settings.concurrency);
+  try {
+    const ids = Array.from({ length: settings.customers }, (_, i) => `bench-c${i}`);
+    return await drive(settings, url, peer, client, { authorization: 'Bearer none' }, ids, async () => {
+      const stored = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${PEER_TABLE}`);
+      return stored.rows[0]!.n;
+    });
+  } finally {
+    client.close();
+    await peer.stop();
+    await pool.end();
+  }
+}
+
+/** Warm-up, settle, warm-up again, then the timed part, against one service; its figures. */
+async function drive(
+  { purchases, concurrency, rate, anonymous, warmup }: IngestSettings,
+  url: string,
+  service: EngineProcess,
+  client: HttpClient,
+  headers: Record<string, string>,
+  ids: readonly string[],
+  countStored: () => Promise<number>,
+): Promise<IngestFigures> {
+  const customers = ids.length;
+  const send = async (): Promise<number> => {
+    const body = purchaseBody(Math.random() < anonymous ? null : ids[Math.floor(Math.random() * ids.length)]!);
+    const res = await client.request('POST', '/v1/purchases', body, { ...headers, 'idempotency-key': randomUUID() });
+    return res.status;
+  };
+  // Untimed, but a warm-up that fails would make every figure after it meaningless.
+  const warm = (count: number) =>
+    inParallel(count, concurrency, async () => {
+      const status = await send();
+      if (status !== 201) throw new Error(`A warm-up purchase failed: ${status}`);
+    });
+  if (warmup > 0) await warm(warmup);
+  // A database as it runs day to day: tables analysed (autovacuum would have, a minute in), so the
+  // engine's statements are planned for tables with rows rather than for the empty ones of the start.
+  await settleBenchDatabase(url);
+  // And warmed again, briefly: the first writes after the settle's CHECKPOINT log whole pages (a
+  // stall of one or two seconds), which a database in its day does not go through all at once.
+  const rewarm = Math.min(warmup, 1000);
+  if (rewarm > 0) await warm(rewarm);
+
+  const cpuBefore = await service.cpuSeconds();
+  const pgBefore = await postgresCpuSeconds();
+  const benchBefore = process.cpuUsage();
+  const latency = new LatencyRecorder();
+  let errors = 0;
+  const started = performance.now();
+  if (rate > 0) {
+    await openLoop(purchases, rate, latency, async () => {
+      if ((await send().catch(() => 0)) !== 201) errors++;
+    });
+  } else {
+    await inParallel(purchases, concurrency, async () => {
+      const t = performance.now();
+      const status = await send().catch(() => 0);
+      latency.record(performance.now() - t);
+      if (status !== 201) errors++;
+    });
+  }
+  const ms = performance.now() - started;
+  const cpuAfter = await service.cpuSeconds();
+  const pgAfter = await postgresCpuSeconds();
+  const benchCpu = process.cpuUsage(benchBefore);
+  const stored = await countStored();
+  return {
+    bench: 'ingest',
+    mode: rate > 0 ? 'open-loop' : 'closed-loop',
+    purchases,
+    customers,
+    ...(rate > 0 ? { rate } : { concurrency }),
+    anonymous_share: anonymous,
+    seconds: round(ms / 1000),
+    purchases_per_s: perSecond(purchases, ms),
+    p50_ms: latency.percentile(50),
+    p90_ms: latency.percentile(90),
+    p99_ms: latency.percentile(99),
+    max_ms: latency.percentile(100),
+    errors,
+    purchases_stored: stored - warmup - rewarm,
+    engine_cpu_s: cpuBefore !== null && cpuAfter !== null ? round(cpuAfter - cpuBefore) : null,
+    // CPU per purchase on each side of the wire: on two shared cores, their sum bounds the throughput.
+    engine_cpu_ms_per_purchase: cpuBefore !== null && cpuAfter !== null ? round(((cpuAfter - cpuBefore) * 1000) / purchases, 3) : null,
+    postgres_cpu_ms_per_purchase: pgBefore !== null && pgAfter !== null ? round(((pgAfter - pgBefore) * 1000) / purchases, 3) : null,
+    load_generator_cpu_ms_per_purchase: round((benchCpu.user + benchCpu.system) / 1000 / purchases, 3),
+  };
 }
 
 function purchaseBody(customerId: string | null) {

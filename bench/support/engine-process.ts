@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SERVICE_NODE_FLAGS } from '@relance/platform';
 import { cpuSecondsOfTree } from './process-cpu.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** `node bin/relance.js engine` as a child process, as an operator runs it. */
+/** `node bin/relance.js engine` as a child process, as an operator runs it (or another service: startModule). */
 export class EngineProcess {
   private constructor(
     readonly child: ChildProcess,
@@ -15,15 +15,38 @@ export class EngineProcess {
   ) {}
 
   /** Starts the engine (ENGINE_PORT=0 unless given) and resolves once it listens. */
-  static async start(env: Record<string, string>, timeoutMs = 60_000, nodeArgs: readonly string[] = []): Promise<EngineProcess> {
-    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...nodeArgs, path.join(ROOT, 'bin/relance.js'), 'engine'], {
+  static start(env: Record<string, string>, timeoutMs = 60_000, nodeArgs: readonly string[] = []): Promise<EngineProcess> {
+    return EngineProcess.spawnService(
+      'The engine',
+      [...SERVICE_NODE_FLAGS, ...nodeArgs, path.join(ROOT, 'bin/relance.js'), 'engine'],
+      { ENGINE_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+      timeoutMs,
+    );
+  }
+
+  /**
+   * Starts another HTTP service from a TypeScript module of the repository (compiled on the fly as
+   * `bin/relance.js` does): the module's `main()` must print `Listening on <url>`. A peer measured
+   * against the engine runs this way, with the same Node flags, in a process of its own.
+   */
+  static startModule(label: string, modulePath: string, env: Record<string, string>, timeoutMs = 60_000): Promise<EngineProcess> {
+    const launcher = `import { register } from 'node:module'; import { pathToFileURL } from 'node:url';
+      process.env.SWC_NODE_PROJECT ??= ${JSON.stringify(path.join(ROOT, 'tsconfig.json'))};
+      register('@swc-node/register/esm', pathToFileURL(${JSON.stringify(`${ROOT}/`)}));
+      const service = await import(${JSON.stringify(pathToFileURL(path.resolve(ROOT, modulePath)).href)});
+      await service.main();`;
+    return EngineProcess.spawnService(label, [...SERVICE_NODE_FLAGS, '--input-type=module', '-e', launcher], env, timeoutMs);
+  }
+
+  private static async spawnService(label: string, args: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<EngineProcess> {
+    const child = spawn(process.execPath, args, {
       cwd: ROOT,
-      env: { ...process.env, NODE_OPTIONS: '', ENGINE_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+      env: { ...process.env, NODE_OPTIONS: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output: string[] = [];
     const baseUrl = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`The engine did not start within ${timeoutMs} ms:\n${output.join('')}`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`${label} did not start within ${timeoutMs} ms:\n${output.join('')}`)), timeoutMs);
       const onData = (chunk: Buffer) => {
         const text = chunk.toString('utf8');
         output.push(text);
@@ -38,7 +61,7 @@ export class EngineProcess {
       child.stderr!.on('data', onData);
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        reject(new Error(`The engine exited (${code ?? signal}) before listening:\n${output.join('')}`));
+        reject(new Error(`${label} exited (${code ?? signal}) before listening:\n${output.join('')}`));
       });
     });
     return new EngineProcess(child, baseUrl, output);
