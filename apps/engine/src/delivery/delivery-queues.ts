@@ -15,8 +15,10 @@ export class DeliveryQueues {
     connection: Redis,
     private readonly attempts: number,
     private readonly now: () => Date = () => new Date(),
+    /** BullMQ's key prefix: tests give each file its own. */
+    prefix = 'bull',
   ) {
-    this.queues = new Map(LANES.map((lane) => [lane, new Queue<DeliveryJob>(queueName(lane), { connection })]));
+    this.queues = new Map(LANES.map((lane) => [lane, new Queue<DeliveryJob>(queueName(lane), { connection, prefix })]));
   }
 
   lane(lane: DeliveryLane): Queue<DeliveryJob> {

@@ -23,6 +23,8 @@ export interface WorkerSettings {
   /** For tests: how a stalled job (its worker died) is noticed. */
   readonly stalledIntervalMs?: number;
   readonly random?: () => number;
+  /** BullMQ's key prefix (as the queues'). */
+  readonly prefix?: string;
 }
 
 /**
@@ -50,6 +52,7 @@ export class DeliveryWorkers {
       const limit = this.settings.rateLimits[lane];
       const worker: Worker<DeliveryJob> = new Worker<DeliveryJob>(queueName(lane), (job, token) => this.process(worker, job, token), {
         connection: this.connection,
+        prefix: this.settings.prefix ?? 'bull',
         concurrency: this.settings.concurrency,
         limiter: { max: limit.max, duration: limit.durationMs },
         ...(this.settings.stalledIntervalMs ? { stalledInterval: this.settings.stalledIntervalMs, lockDuration: this.settings.stalledIntervalMs } : {}),

@@ -37,17 +37,23 @@ export function pricesOf(merchant: MerchantConfig): ChannelPrices {
  * SendGrid for email, Twilio for SMS and RCS (RCS needs a Messaging Service), print batches for
  * letters when PRINT_BATCH_DIR is set.
  */
-export async function loadMerchantChannels(config: AppConfig, merchant: MerchantConfig, now: () => Date = () => new Date()): Promise<MerchantChannels> {
+export async function loadMerchantChannels(
+  config: AppConfig,
+  merchant: MerchantConfig,
+  now: () => Date = () => new Date(),
+  /** The merchant's folder under config/merchants (tests serve the demo's under fresh ids). */
+  folder: string = merchant.id,
+): Promise<MerchantChannels> {
   const logger = new Logger('Delivery');
   const { delivery } = config;
   const prices = pricesOf(merchant);
   const stopNumber = merchant.channels.sms.stopNumber ?? '';
-  const { catalog, problems } = await TemplateCatalog.load(path.join(config.configDir, 'merchants', merchant.id, 'templates'), merchant);
+  const { catalog, problems } = await TemplateCatalog.load(path.join(config.configDir, 'merchants', folder, 'templates'), merchant);
   for (const problem of problems.filter((p) => p.severity === 'error')) logger.warn(`${merchant.id}: ${problem.file}:${problem.line}: ${problem.message}`);
   let campaigns = new Map<string, CompiledCampaign>();
   try {
     // The templates were checked when the rules engine loaded the campaigns: only the terms are needed here.
-    const set = await loadCampaignConfig(config.configDir, merchant, { templates: async () => null });
+    const set = await loadCampaignConfig(config.configDir, folder === merchant.id ? merchant : { ...merchant, id: folder }, { templates: async () => null });
     campaigns = new Map(set.campaigns.map((c) => [c.definition.id, c]));
   } catch (error) {
     logger.warn(`${merchant.id}: campaigns not loaded (${(error as Error).message.split('\n')[0]}); messages render without campaign terms`);
