@@ -34,6 +34,10 @@ export interface DeliveryConfig {
   readonly attempts: number;
   /** Whether this engine process runs the relay and the workers (replicas may leave it to others). */
   readonly workers: boolean;
+  /** BullMQ's key prefix in Redis. */
+  readonly queuePrefix: string;
+  /** How long a job's lock lasts: a worker that died is noticed (its job retried) after about this long. */
+  readonly lockSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -47,6 +51,8 @@ export const DELIVERY_DEFAULTS = {
   DELIVERY_CONCURRENCY: '50',
   DELIVERY_ATTEMPTS: '8',
   DELIVERY_WORKERS: 'on',
+  DELIVERY_QUEUE_PREFIX: 'relance',
+  DELIVERY_LOCK_SECONDS: '30',
 } as const;
 
 export function loadDeliveryConfig(env: Env, masterKey: Buffer | undefined, problems: string[]): DeliveryConfig {
@@ -95,7 +101,14 @@ export function loadDeliveryConfig(env: Env, masterKey: Buffer | undefined, prob
     concurrency: int(get('DELIVERY_CONCURRENCY'), 'DELIVERY_CONCURRENCY', 1, 1000, problems),
     attempts: int(get('DELIVERY_ATTEMPTS'), 'DELIVERY_ATTEMPTS', 1, 50, problems),
     workers: workers === 'on',
+    queuePrefix: queuePrefix(get('DELIVERY_QUEUE_PREFIX'), problems),
+    lockSeconds: int(get('DELIVERY_LOCK_SECONDS'), 'DELIVERY_LOCK_SECONDS', 1, 3600, problems),
   };
+}
+
+function queuePrefix(value: string, problems: string[]): string {
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(value)) problems.push(`DELIVERY_QUEUE_PREFIX: letters, digits, "-" or "_" (got "${value}")`);
+  return value;
 }
 
 /** "max/seconds": "2000/1" is 2,000 jobs a second. */

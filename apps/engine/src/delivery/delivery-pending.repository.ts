@@ -30,13 +30,13 @@ export class DeliveryPending {
     await this.pool.query('DELETE FROM delivery_pending WHERE merchant_id = $1 AND message_id = $2', [merchantId, messageId]);
   }
 
-  /** Rows relayed before `before`, oldest first, after the cursor (keyset pagination). */
-  async page(before: Date, after: { merchantId: string; messageId: string } | null, limit: number): Promise<PendingMessage[]> {
+  /** Rows relayed more than `graceMs` ago (by the database's clock), after the cursor (keyset pagination). */
+  async page(graceMs: number, after: { merchantId: string; messageId: string } | null, limit: number): Promise<PendingMessage[]> {
     const { rows } = await this.pool.query<{ merchant_id: string; message_id: string; lane: DeliveryLane; due_at: Date }>(
       `SELECT merchant_id, message_id, lane, due_at FROM delivery_pending
-        WHERE relayed_at < $1 AND (merchant_id, message_id) > ($2, $3)
+        WHERE relayed_at < now() - $1 * interval '1 millisecond' AND (merchant_id, message_id) > ($2, $3)
         ORDER BY merchant_id, message_id LIMIT $4`,
-      [before, after?.merchantId ?? '', after?.messageId ?? '', limit],
+      [graceMs, after?.merchantId ?? '', after?.messageId ?? '', limit],
     );
     return rows.map((r) => ({ merchantId: r.merchant_id, messageId: r.message_id, lane: r.lane, dueAt: r.due_at.toISOString() }));
   }

@@ -20,7 +20,6 @@ export class DeliveryReconciler {
   constructor(
     private readonly pending: DeliveryPending,
     private readonly queues: DeliveryQueues,
-    private readonly now: () => Date = () => new Date(),
   ) {}
 
   /** Rows relayed more than `graceMs` ago: younger ones may be between the pending insert and the enqueue. */
@@ -29,9 +28,8 @@ export class DeliveryReconciler {
     let recreated = 0;
     let cleared = 0;
     let cursor: PendingMessage | null = null;
-    const before = new Date(this.now().getTime() - graceMs);
     for (;;) {
-      const page = await this.pending.page(before, cursor, pageSize);
+      const page = await this.pending.page(graceMs, cursor, pageSize);
       if (page.length === 0) break;
       cursor = page[page.length - 1]!;
       checked += page.length;

@@ -76,7 +76,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     const { delivery } = this.config;
     if (!delivery.workers || !this.redis || !this.keys || this.channels.size === 0) return;
     const ids = [...this.channels.keys()].sort();
-    this.queues = new DeliveryQueues(this.redis, delivery.attempts, now);
+    this.queues = new DeliveryQueues(this.redis, delivery.attempts, now, delivery.queuePrefix);
     const queues = this.queues;
     this.relay = new MessageRelay(
       this.store,
@@ -99,8 +99,13 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
       publicUrl: delivery.publicUrl,
       unsubscribeSecret: secret,
     });
-    this.workers = new DeliveryWorkers(this.redis, messages, { concurrency: delivery.concurrency, rateLimits: delivery.rateLimits });
-    this.reconciler = new DeliveryReconciler(this.pending, queues, now);
+    this.workers = new DeliveryWorkers(this.redis, messages, {
+      concurrency: delivery.concurrency,
+      rateLimits: delivery.rateLimits,
+      prefix: delivery.queuePrefix,
+      stalledIntervalMs: delivery.lockSeconds * 1000,
+    });
+    this.reconciler = new DeliveryReconciler(this.pending, queues);
     this.checks.push(this.progress.healthCheck());
     this.progress.start(5_000);
     this.relay.start();

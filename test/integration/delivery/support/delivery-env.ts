@@ -126,7 +126,7 @@ export async function deliveryEnv(label: string, extraEnv: Record<string, string
       return workers;
     },
     reconciler() {
-      return new DeliveryReconciler(pending, queues, now);
+      return new DeliveryReconciler(pending, queues);
     },
     async customer(id, consents, profile = { firstName: 'élodie', lastName: 'Martin', email: `${id}@example.fr`, phone: '+33612345678' }) {
       const at = '2026-11-01T10:00:00Z';
