@@ -10,6 +10,9 @@ import { ApiExceptionFilter } from './http/api-exception.filter.js';
 import { ValidationInterceptor } from './http/validation.interceptor.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { IdempotencyRepository } from './idempotency/idempotency.repository.js';
+import { ProviderEventRecorder } from './delivery/provider-events.recorder.js';
+import { ProviderWebhooksController } from './delivery/provider-webhooks.controller.js';
+import { UnsubscribeController } from './delivery/unsubscribe.controller.js';
 import { WebhooksController } from './integrations/webhooks.controller.js';
 import { PurchasesController } from './purchases/purchases.controller.js';
 import { WriteModule } from './write.module.js';
@@ -35,10 +38,11 @@ class IdempotencyPurge implements OnModuleInit, OnApplicationShutdown {
 /** The HTTP API: controllers, and the guard, interceptors and filter every /v1 route goes through. */
 @Module({
   imports: [WriteModule],
-  controllers: [CustomersController, CustomerActivityController, PurchasesController, WebhooksController],
+  controllers: [CustomersController, CustomerActivityController, PurchasesController, WebhooksController, ProviderWebhooksController, UnsubscribeController],
   providers: [
     { provide: ApiKeysRepository, useFactory: (pool: pg.Pool) => new ApiKeysRepository(pool), inject: [PG_POOL] },
     IdempotencyPurge,
+    ProviderEventRecorder,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     // Registration order is execution order: validate before claiming an Idempotency-Key.
     { provide: APP_INTERCEPTOR, useClass: ValidationInterceptor },

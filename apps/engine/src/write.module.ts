@@ -94,6 +94,6 @@ class BookkeepingPoolShutdown implements OnApplicationShutdown {
       inject: [CONFIG],
     },
   ],
-  exports: [CqrsModule, IdempotencyRepository, IntegrationSecrets, PurchaseLocator, IdentityReservations, DecisionContexts, StreamCommandRunner, ProgramActivation],
+  exports: [CqrsModule, IdempotencyRepository, IntegrationSecrets, PurchaseLocator, IdentityReservations, DecisionContexts, StreamCommandRunner, ProgramActivation, ProfileVault],
 })
 export class WriteModule {}
