@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { DeliveryLane } from '@relance/platform';
+import { MicroBatcher } from '../shared/micro-batcher.js';
 
 export interface PendingMessage {
   readonly merchantId: string;
@@ -14,7 +15,23 @@ export interface PendingMessage {
  * appended, the reconciler re-creates the jobs of rows that lost theirs.
  */
 export class DeliveryPending {
-  constructor(private readonly pool: pg.Pool) {}
+  /** Settled messages leave in one statement per batch: a commit per message costs more than the row. */
+  private readonly settled: MicroBatcher<{ merchantId: string; messageId: string }, void>;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.settled = new MicroBatcher<{ merchantId: string; messageId: string }, void>(
+      async (items) => {
+        await this.pool.query(
+          'DELETE FROM delivery_pending p USING unnest($1::text[], $2::text[]) AS d(m, id) WHERE p.merchant_id = d.m AND p.message_id = d.id',
+          [items.map((i) => i.merchantId), items.map((i) => i.messageId)],
+        );
+        return items.map(() => undefined);
+      },
+      (i) => `${i.merchantId}.${i.messageId}`,
+      500,
+      2,
+    );
+  }
 
   async add(messages: readonly PendingMessage[], client: pg.Pool | pg.PoolClient = this.pool): Promise<void> {
     if (messages.length === 0) return;
@@ -26,8 +43,8 @@ export class DeliveryPending {
     );
   }
 
-  async done(merchantId: string, messageId: string): Promise<void> {
-    await this.pool.query('DELETE FROM delivery_pending WHERE merchant_id = $1 AND message_id = $2', [merchantId, messageId]);
+  done(merchantId: string, messageId: string): Promise<void> {
+    return this.settled.submit({ merchantId, messageId });
   }
 
   /** Rows relayed more than `graceMs` ago (by the database's clock), after the cursor (keyset pagination). */
