@@ -117,7 +117,8 @@ export class MessageDelivery {
       });
     } catch (error) {
       if (!(error instanceof TemplateRenderError)) throw error;
-      return this.fail(queuedEvent, queued, true, 'template', error.message);
+      // Named from the merchant's templates folder: a host's paths have no place in an event.
+      return this.fail(queuedEvent, queued, true, 'template', error.message.split(`${channels.catalog.dir}/`).join('templates/'));
     }
     const message = outboundMessage({ merchantId, queued, profile, channels, now }, rendered, unsubscribe);
     if ('kind' in message && (message.kind === 'unreachable' || message.kind === 'merchant-setting')) {
