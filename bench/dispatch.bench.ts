@@ -49,7 +49,7 @@ export async function run(args: readonly string[]): Promise<Record<string, unkno
   const concurrency = positiveInt(o.concurrency, 'concurrency');
 
   const url = await freshBenchDatabase(BENCH_DATABASE_URL);
-  const pool = createPool(url, { max: 20, applicationName: 'relance-bench' });
+  const pool = createPool(url, { max: Math.min(60, Math.max(20, Math.ceil(concurrency / 2))), applicationName: 'relance-bench' });
   const store = new PostgresEventStore(pool, { connectionString: url });
   const masterKey = randomBytes(32);
   const keys = new CustomerKeyStore(pool, masterKey);

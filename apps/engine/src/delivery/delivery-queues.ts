@@ -46,7 +46,13 @@ export class DeliveryQueues {
     }
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  /** Closes the queues; with Redis out of reach it gives up waiting after `graceMs`. */
+  async close(graceMs = 5_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined))),
+      new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
+    ]);
+    clearTimeout(timer);
   }
 }

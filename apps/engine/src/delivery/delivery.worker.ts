@@ -7,6 +7,14 @@ import { LANES, queueName, type DeliveryJob } from './delivery-jobs.js';
 import { PROVIDER_BACKOFF } from './delivery-queues.js';
 import type { MessageDelivery } from './message-delivery.js';
 
+async function closeWithin(worker: Worker<DeliveryJob>, graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+  const closed = worker.close().then(() => 'closed' as const, () => 'closed' as const);
+  if ((await Promise.race([closed, late])) === 'late') await worker.close(true).catch(() => undefined);
+  clearTimeout(timer);
+}
+
 /** A provider's "try later", carried to the backoff strategy with what the provider asked for. */
 export class ProviderRetryError extends Error {
   override readonly name = 'ProviderRetryError';
@@ -70,7 +78,13 @@ export class DeliveryWorkers {
       worker.on('failed', (job, error) => {
         if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) this.logger.warn(`${job.id}: dead-lettered after ${job.attemptsMade} attempts (${error.message})`);
       });
-      worker.on('error', (error) => this.logger.error(`${lane} worker: ${error.message}`));
+      // Redis out of reach raises an error per reconnection attempt: one line a minute is enough (/health says the rest).
+      let lastLogged = 0;
+      worker.on('error', (error) => {
+        if (Date.now() - lastLogged < 60_000) return;
+        lastLogged = Date.now();
+        this.logger.error(`${lane} worker: ${error.message}`);
+      });
       this.workers.push(worker);
     }
   }
@@ -95,8 +109,13 @@ export class DeliveryWorkers {
     }
   }
 
-  async stop(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.close()));
+  /**
+   * Lets the jobs in flight finish (their outcomes appended), for at most `graceMs`; then, or at once
+   * when Redis is out of reach, closes without waiting: a job cut short is taken over by another
+   * worker once its lock expires, and its message's stream says whether it was sent.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    await Promise.all(this.workers.map((w) => closeWithin(w, graceMs)));
     this.workers.length = 0;
   }
 }

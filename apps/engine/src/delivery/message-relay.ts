@@ -47,11 +47,14 @@ export class MessageRelay {
     this.running ??= this.follow();
   }
 
-  async stop(): Promise<void> {
+  /** Stops reading; waits for the batch in hand for at most `graceMs` (Redis out of reach never answers). */
+  async stop(graceMs = 5_000): Promise<void> {
     this.stopped = true;
     this.wake?.();
-    await this.subscription?.close();
-    await this.running;
+    await this.subscription?.close().catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.running, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
   }
 
   private async follow(): Promise<void> {
