@@ -11,7 +11,10 @@ async function closeWithin(worker: Worker<DeliveryJob>, graceMs: number): Promis
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
   const closed = worker.close().then(() => 'closed' as const, () => 'closed' as const);
-  if ((await Promise.race([closed, late])) === 'late') await worker.close(true).catch(() => undefined);
+  if ((await Promise.race([closed, late])) === 'late') {
+    // Forcing does not wait for jobs, but may still wait for a Redis that is gone: bounded too.
+    await Promise.race([worker.close(true).catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  }
   clearTimeout(timer);
 }
 
