@@ -4,7 +4,7 @@ import { relanceStore, type BenchStore } from './support/bench-store.js';
 import { benchOptions, positiveInt } from './support/options.js';
 import { customerStream, purchaseEvent } from './support/purchase-event.js';
 import { LatencyRecorder, perSecond, round } from './support/stats.js';
-import { UsageError } from '../apps/cli/src/command.js';
+import { UsageError } from '@relance/platform';
 
 export const usage =
   'relance bench append [--events 200000] [--writers 8] [--batch 100] [--streams 10000] [--reader live|after] [--peer none|emmett]';

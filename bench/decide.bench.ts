@@ -1,12 +1,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { customerFolder, decideCustomerOutcome, upcast, type CustomerState, type CustomerStreamEvent } from '@relance/domain';
-import { loadMerchantConfig } from '@relance/platform';
+import { loadMerchantConfig, UsageError } from '@relance/platform';
 import { v7 as uuidv7 } from 'uuid';
-import type { CommandEnvelope } from '../apps/engine/src/commands/command-envelope.js';
-import { prepareAppend } from '../apps/engine/src/commands/prepared-append.js';
-import { StreamCache } from '../apps/engine/src/commands/stream-cache.js';
-import { UsageError } from '../apps/cli/src/command.js';
+import type { CommandEnvelope } from '../apps/engine/src/write-path/command-envelope.js';
+import { prepareAppend } from '../apps/engine/src/write-path/prepared-append.js';
+import { StreamCache } from '../apps/engine/src/write-path/stream-cache.js';
 import { CustomerHistory } from './support/customer-history.js';
 import { benchOptions, positiveInt } from './support/options.js';
 import { round } from './support/stats.js';

@@ -8,7 +8,7 @@ import { createPool, CustomerKeyStore, loadConfig, loadMerchantConfig, type Pool
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { StreamCommandRunner } from '../apps/engine/src/commands/stream-command-runner.js';
+import { StreamCommandRunner } from '../apps/engine/src/write-path/stream-command-runner.js';
 import { BatchedSend } from '../apps/engine/src/delivery/batched-send.js';
 import { DeliveryPending } from '../apps/engine/src/delivery/delivery-pending.repository.js';
 import { DeliveryQueues } from '../apps/engine/src/delivery/delivery-queues.js';

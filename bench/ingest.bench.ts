@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { createPool } from '@relance/platform';
+import { createPool, UsageError } from '@relance/platform';
 import { ApiKeysRepository } from '../apps/engine/src/auth/api-keys.repository.js';
 import { BENCH_DATABASE_URL, freshBenchDatabase, settleBenchDatabase } from './support/bench-database.js';
 import { benchConfigDir } from './support/bench-merchant.js';
@@ -9,7 +9,6 @@ import { postgresCpuSeconds } from './support/process-cpu.js';
 import { HttpClient } from './support/http-client.js';
 import { benchOptions, positiveInt } from './support/options.js';
 import { LatencyRecorder, perSecond, round } from './support/stats.js';
-import { UsageError } from '../apps/cli/src/command.js';
 
 export const usage =
   'relance bench ingest [--purchases 50000] [--customers 2000] [--concurrency 32] [--rate 0] [--anonymous 0.2] [--warmup 2000] [--pool 20] [--runs 1]';

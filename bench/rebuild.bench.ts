@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { PostgresEventStore } from '@relance/event-store';
-import { createPool, loadMerchantConfig } from '@relance/platform';
+import { createPool, loadMerchantConfig, SERVICE_NODE_FLAGS } from '@relance/platform';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVICE_NODE_FLAGS } from '../apps/cli/src/service-node-flags.js';
 import { PROJECTIONS } from '../apps/projector/src/projections/index.js';
 import { BENCH_DATABASE_URL, freshBenchDatabase, settleBenchDatabase } from './support/bench-database.js';
 import { benchOptions, positiveInt } from './support/options.js';

@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=32
 // The `relance` command. Runs the TypeScript sources directly through SWC (decorator metadata
 // included), so what runs is always what is checked out: there is no build step to forget.
-// The first line's flag: see apps/cli/src/service-node-flags.ts.
+// The first line's flag: see libs/platform/src/service-node-flags.ts.
 import { register } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

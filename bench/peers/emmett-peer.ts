@@ -4,7 +4,8 @@ import type { EventToAppend } from '@relance/event-store';
 import type { BenchStore, ReadPage } from '../support/bench-store.js';
 
 /**
- * The peer we measure ourselves against: Emmett's PostgreSQL event store (perf-anchors.md), driven
+ * The peer we measure ourselves against: Emmett's PostgreSQL event store, the closest open-source
+ * event store for Node on PostgreSQL (docs/benchmarks.md compares the two), driven
  * with the same events in the same database, so both figures come from one run on one machine.
  * Its reader pages by global_position while ordering by transaction id, so events committed out of
  * order can fall behind its cursor; the benchmarks count them as gaps.

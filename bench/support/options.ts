@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError } from '../../apps/cli/src/command.js';
+import { UsageError } from '@relance/platform';
 
 type Spec = Record<string, { default: string; help: string }>;
 

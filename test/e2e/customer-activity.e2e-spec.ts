@@ -4,8 +4,8 @@ import { customerDecider, EventMetadata, streams } from '@relance/domain';
 import type { EventStore } from '@relance/event-store';
 import { EVENT_STORE } from '@relance/platform';
 import { v7 as uuidv7 } from 'uuid';
-import { DecisionContexts } from '../../apps/engine/src/commands/decision-context.js';
-import { StreamCommandRunner } from '../../apps/engine/src/commands/stream-command-runner.js';
+import { DecisionContexts } from '../../apps/engine/src/write-path/decision-context.js';
+import { StreamCommandRunner } from '../../apps/engine/src/write-path/stream-command-runner.js';
 import { demoMerchant, freshMerchantId, TestEngine } from './support/engine-harness.js';
 
 const merchantId = freshMerchantId('e2e-act');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { canonicalJson } from '@relance/domain';
 import { v7 as uuidv7 } from 'uuid';
-import { IdempotencyRepository } from '../../apps/engine/src/idempotency/idempotency.repository.js';
+import { IdempotencyRepository } from '../../apps/engine/src/write-path/idempotency.repository.js';
 import { demoMerchant, freshMerchantId, TestEngine } from './support/engine-harness.js';
 
 const merchantId = freshMerchantId('e2e-idem');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { customerFolder, openPurchase, streams } from '@relance/domain';
 import { v7 as uuidv7 } from 'uuid';
-import { StreamCommandRunner } from '../../apps/engine/src/commands/stream-command-runner.js';
+import { StreamCommandRunner } from '../../apps/engine/src/write-path/stream-command-runner.js';
 import { demoMerchant, freshMerchantId, TestEngine } from './support/engine-harness.js';
 
 // A customer's state keeps only the purchases that can still be refunded (30 days here): these show

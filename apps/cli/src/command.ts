@@ -7,7 +7,5 @@ export interface Command {
   run(args: readonly string[]): Promise<number>;
 }
 
-/** A mistake in how the command was called: printed with the command's usage, exit code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+// Defined in the platform library: the benchmarks, which the CLI runs, throw it as well.
+export { UsageError } from '@relance/platform';

@@ -8,8 +8,8 @@ import { CustomerActivityController } from './customers/customer-activity.contro
 import { CustomersController } from './customers/customers.controller.js';
 import { ApiExceptionFilter } from './http/api-exception.filter.js';
 import { ValidationInterceptor } from './http/validation.interceptor.js';
-import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
-import { IdempotencyRepository } from './idempotency/idempotency.repository.js';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
+import { IdempotencyRepository } from './write-path/idempotency.repository.js';
 import { ProviderEventRecorder } from './delivery/provider-events.recorder.js';
 import { ProviderWebhooksController } from './delivery/provider-webhooks.controller.js';
 import { UnsubscribeController } from './delivery/unsubscribe.controller.js';

@@ -2,8 +2,8 @@ import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { CONFIG, createPool, IdentityIndex, KEY_STORE, type AppConfig, type CustomerKeyStore } from '@relance/platform';
 import type pg from 'pg';
-import { DecisionContexts } from './commands/decision-context.js';
-import { StreamCommandRunner } from './commands/stream-command-runner.js';
+import { DecisionContexts } from './write-path/decision-context.js';
+import { StreamCommandRunner } from './write-path/stream-command-runner.js';
 import { ChangeConsentHandler } from './customers/change-consent.handler.js';
 import { CustomerIdentities } from './customers/customer-identities.js';
 import { CustomerViews } from './customers/customer-views.js';
@@ -17,7 +17,8 @@ import { RedeemRewardHandler } from './customers/redeem-reward.handler.js';
 import { SegmentReader } from './customers/segment-reader.js';
 import { UpdateCustomerHandler } from './customers/update-customer.handler.js';
 import { BOOKKEEPING_POOL, IDENTITY_INDEX } from './engine.tokens.js';
-import { IdempotencyRepository } from './idempotency/idempotency.repository.js';
+import { IdempotencyRepository } from './write-path/idempotency.repository.js';
+import { IdempotentExecutor } from './write-path/idempotent-execution.js';
 import { IntegrationSecrets } from './integrations/integration-secrets.repository.js';
 import { IngestOrderHandler } from './integrations/ingest-order.handler.js';
 import { ProgramActivation } from './program/program-activation.service.js';
@@ -56,6 +57,7 @@ class BookkeepingPoolShutdown implements OnApplicationShutdown {
   providers: [
     ...HANDLERS,
     StreamCommandRunner,
+    IdempotentExecutor,
     DecisionContexts,
     ProfileVault,
     CustomerIdentities,
@@ -94,6 +96,6 @@ class BookkeepingPoolShutdown implements OnApplicationShutdown {
       inject: [CONFIG],
     },
   ],
-  exports: [CqrsModule, IdempotencyRepository, IntegrationSecrets, PurchaseLocator, IdentityReservations, DecisionContexts, StreamCommandRunner, ProgramActivation, ProfileVault],
+  exports: [CqrsModule, IdempotencyRepository, IdempotentExecutor, IntegrationSecrets, PurchaseLocator, IdentityReservations, DecisionContexts, StreamCommandRunner, ProgramActivation, ProfileVault],
 })
 export class WriteModule {}

@@ -32,7 +32,7 @@ export function parsePosition(text: string): LogPosition {
   return { commit: BigInt(match[1]!), prepare: BigInt(match[2]!) };
 }
 
-/** Metadata carried by every event (shared/DESIGN.md §3). */
+/** Metadata carried by every event (docs/architecture.md, Events). */
 export interface EventMetadata {
   /** UUIDv7, unique in the whole store: appending the same id twice stores it once. */
   readonly eventId: string;

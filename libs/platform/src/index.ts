@@ -9,3 +9,5 @@ export * from './clock.js';
 export * from './metrics.js';
 export * from './nest/index.js';
 export * from './subscription-progress.js';
+export * from './service-node-flags.js';
+export * from './usage-error.js';

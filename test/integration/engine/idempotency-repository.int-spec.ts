@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createPool, CustomerKeyStore, type Pool } from '@relance/platform';
-import { IdempotencyRepository } from '../../../apps/engine/src/idempotency/idempotency.repository.js';
+import { IdempotencyRepository } from '../../../apps/engine/src/write-path/idempotency.repository.js';
 import { TEST_DATABASE_URL } from '../../support/test-env.js';
 
 // Claims and completions travel in one statement: these check that sharing a batch changes nothing

@@ -6,7 +6,7 @@ import { customerFolder, customerSummary, decideCustomerOutcome, streams, type A
 import type { EventMetadata } from '@relance/event-store';
 import { loadConfig, loadMerchantConfig } from '@relance/platform';
 import { Registry } from 'prom-client';
-import { StreamCommandRunner } from '../../../apps/engine/src/commands/stream-command-runner.js';
+import { StreamCommandRunner } from '../../../apps/engine/src/write-path/stream-command-runner.js';
 import { projectorEnv, snapshot, type ProjectorEnv } from '../projector/support/projector-env.js';
 
 // Must show: CustomersMerged events stored before CustomersMergedV2 existed (literal JSON, written by

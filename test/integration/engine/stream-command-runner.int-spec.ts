@@ -15,8 +15,8 @@ import {
 import { loadConfig, loadMerchantConfig } from '@relance/platform';
 import { Registry } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
-import type { Folder } from '../../../apps/engine/src/commands/stream-command-runner.js';
-import { StreamCommandRunner } from '../../../apps/engine/src/commands/stream-command-runner.js';
+import type { Folder } from '../../../apps/engine/src/write-path/stream-command-runner.js';
+import { StreamCommandRunner } from '../../../apps/engine/src/write-path/stream-command-runner.js';
 import { projectorEnv, type ProjectorEnv } from '../projector/support/projector-env.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -3,7 +3,7 @@ import { constants } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { SERVICE_NODE_FLAGS } from '../service-node-flags.js';
+import { SERVICE_NODE_FLAGS } from '@relance/platform';
 
 const RELANCE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bin/relance.js');
 

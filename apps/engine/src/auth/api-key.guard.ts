@@ -2,7 +2,7 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import { Reflector } from '@nestjs/core';
 import { CONFIG, MERCHANTS, type AppConfig, type MerchantDirectory } from '@relance/platform';
 import type { FastifyRequest } from 'fastify';
-import { ApiError } from '../http/api-errors.js';
+import { ApiError } from '../write-path/application-errors.js';
 import { ROUTE_SPEC, type RouteSpec } from '../http/route.js';
 import { parseApiKey, secretMatches } from './api-key-token.js';
 import { ApiKeysRepository, type StoredApiKey } from './api-keys.repository.js';

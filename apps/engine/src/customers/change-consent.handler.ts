@@ -1,10 +1,10 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { customerFolder, decideCustomerOutcome, requireActive, streams, type CustomerCommandOf } from '@relance/domain';
 import { z } from 'zod';
-import type { CommandEnvelope } from '../commands/command-envelope.js';
-import { DecisionContexts } from '../commands/decision-context.js';
-import { businessInstant } from '../commands/merchant-checks.js';
-import { StreamCommandRunner } from '../commands/stream-command-runner.js';
+import type { CommandEnvelope } from '../write-path/command-envelope.js';
+import { DecisionContexts } from '../write-path/decision-context.js';
+import { businessInstant } from '../write-path/merchant-checks.js';
+import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import type { GrantConsentBody, WithdrawConsentBody } from './customer.schemas.js';
 import { ProfileVault } from './profile-vault.js';
 import { sealProof } from './seal-proof.js';

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import type { CommandEnvelope } from '../commands/command-envelope.js';
-import { Envelope } from '../commands/envelope.decorator.js';
+import type { CommandEnvelope } from '../write-path/command-envelope.js';
+import { Envelope } from '../http/envelope.decorator.js';
 import { Input, Route, type ValidatedInput } from '../http/route.js';
 import { ChangeConsentCommand, ConsentStatusSchema, type ConsentStatusView } from './change-consent.handler.js';
 import {

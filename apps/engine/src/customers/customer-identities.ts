@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { streams, type IdentityKeys } from '@relance/domain';
 import type { EventStore } from '@relance/event-store';
 import { CONFIG, EVENT_STORE, type AppConfig } from '@relance/platform';
-import { ApiError } from '../http/api-errors.js';
+import { ApiError } from '../write-path/application-errors.js';
 import { IdentityReservations, type Identity } from './identity-reservations.repository.js';
 
 export function identitiesOf(keys: IdentityKeys): Identity[] {

@@ -1,10 +1,10 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { customerFolder, decideCustomerOutcome, DomainError, requireActive, streams, type CustomerCommandOf } from '@relance/domain';
-import type { CommandEnvelope } from '../commands/command-envelope.js';
-import { DecisionContexts } from '../commands/decision-context.js';
-import { requirePlausibleBirthDate, requireStore } from '../commands/merchant-checks.js';
-import { StreamCommandRunner } from '../commands/stream-command-runner.js';
-import { derivedEntityId } from '../shared/derived-ids.js';
+import type { CommandEnvelope } from '../write-path/command-envelope.js';
+import { DecisionContexts } from '../write-path/decision-context.js';
+import { requirePlausibleBirthDate, requireStore } from '../write-path/merchant-checks.js';
+import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
+import { derivedEntityId } from '../write-path/derived-ids.js';
 import { CustomerIdentities } from './customer-identities.js';
 import { customerView, type CustomerView } from './customer-view.js';
 import type { EnrolCustomerBody } from './customer.schemas.js';

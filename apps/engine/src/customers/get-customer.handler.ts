@@ -4,8 +4,8 @@ import { customerFolder, requireActive, streams } from '@relance/domain';
 import { PG_POOL, sql } from '@relance/platform';
 import type pg from 'pg';
 import type { Principal } from '../auth/permissions.js';
-import { DecisionContexts } from '../commands/decision-context.js';
-import { StreamCommandRunner } from '../commands/stream-command-runner.js';
+import { DecisionContexts } from '../write-path/decision-context.js';
+import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import type { CustomerView } from './customer-view.js';
 import { CustomerViews } from './customer-views.js';
 

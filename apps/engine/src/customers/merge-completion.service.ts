@@ -16,8 +16,8 @@ import {
   type Registry,
 } from '@relance/platform';
 import type pg from 'pg';
-import { DecisionContexts } from '../commands/decision-context.js';
-import { StreamCommandRunner } from '../commands/stream-command-runner.js';
+import { DecisionContexts } from '../write-path/decision-context.js';
+import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import { PurchaseLocator } from '../purchases/purchase-locator.repository.js';
 import { IdentityReservations } from './identity-reservations.repository.js';
 

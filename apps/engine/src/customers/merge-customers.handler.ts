@@ -1,8 +1,8 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { customerFolder, decideCustomerOutcome, DomainError, requireActive, streams, type EventData } from '@relance/domain';
-import type { CommandEnvelope } from '../commands/command-envelope.js';
-import { DecisionContexts } from '../commands/decision-context.js';
-import { StreamCommandRunner } from '../commands/stream-command-runner.js';
+import type { CommandEnvelope } from '../write-path/command-envelope.js';
+import { DecisionContexts } from '../write-path/decision-context.js';
+import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import { PurchaseLocator } from '../purchases/purchase-locator.repository.js';
 import type { CustomerView } from './customer-view.js';
 import { CustomerViews } from './customer-views.js';

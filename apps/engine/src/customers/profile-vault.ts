@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { formatConfigPath, unstorableParts, type IdentityKeys, type ProfileField } from '@relance/domain';
 import { KEY_STORE, type CustomerKeyStore, type IdentityIndex } from '@relance/platform';
 import { IDENTITY_INDEX } from '../engine.tokens.js';
-import { RequestRejected } from '../http/api-errors.js';
+import { RequestRejected } from '../write-path/application-errors.js';
 import { normaliseEmail, normalisePhone } from './identity.js';
 import type { PostalAddress, ProfileChange, ProfileInput } from './customer.schemas.js';
 

@@ -1,12 +1,12 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { customerFolder, decideCustomerOutcome, streams } from '@relance/domain';
 import { z } from 'zod';
-import type { CommandEnvelope } from '../commands/command-envelope.js';
-import { DecisionContexts } from '../commands/decision-context.js';
-import { LoyaltyOutcomeSchema, loyaltyOutcome } from '../commands/loyalty-outcome.js';
-import { businessInstant, requireStore } from '../commands/merchant-checks.js';
-import { StreamCommandRunner } from '../commands/stream-command-runner.js';
-import { derivedEntityId } from '../shared/derived-ids.js';
+import type { CommandEnvelope } from '../write-path/command-envelope.js';
+import { DecisionContexts } from '../write-path/decision-context.js';
+import { LoyaltyOutcomeSchema, loyaltyOutcome } from '../write-path/loyalty-outcome.js';
+import { businessInstant, requireStore } from '../write-path/merchant-checks.js';
+import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
+import { derivedEntityId } from '../write-path/derived-ids.js';
 import type { RecordVisitBody } from './customer.schemas.js';
 
 export const VisitResultSchema = LoyaltyOutcomeSchema.extend({ customerId: z.string(), visitId: z.string() });

@@ -1,11 +1,11 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { customerFolder, decideCustomerOutcome, streams } from '@relance/domain';
 import { z } from 'zod';
-import type { CommandEnvelope } from '../commands/command-envelope.js';
-import { DecisionContexts } from '../commands/decision-context.js';
-import { loyaltyOutcome, RewardIssuedSchema } from '../commands/loyalty-outcome.js';
-import { StreamCommandRunner } from '../commands/stream-command-runner.js';
-import { derivedEntityId } from '../shared/derived-ids.js';
+import type { CommandEnvelope } from '../write-path/command-envelope.js';
+import { DecisionContexts } from '../write-path/decision-context.js';
+import { loyaltyOutcome, RewardIssuedSchema } from '../write-path/loyalty-outcome.js';
+import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
+import { derivedEntityId } from '../write-path/derived-ids.js';
 import type { RedeemRewardBody } from './customer.schemas.js';
 
 export const RedemptionResultSchema = z.object({

@@ -1,9 +1,9 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { customerFolder, decideCustomerOutcome, DomainError, requireActive, streams, type CustomerCommandOf } from '@relance/domain';
-import type { CommandEnvelope } from '../commands/command-envelope.js';
-import { DecisionContexts } from '../commands/decision-context.js';
-import { requirePlausibleBirthDate, requireStore } from '../commands/merchant-checks.js';
-import { StreamCommandRunner } from '../commands/stream-command-runner.js';
+import type { CommandEnvelope } from '../write-path/command-envelope.js';
+import { DecisionContexts } from '../write-path/decision-context.js';
+import { requirePlausibleBirthDate, requireStore } from '../write-path/merchant-checks.js';
+import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import { CustomerIdentities, identitiesOf } from './customer-identities.js';
 import type { CustomerView } from './customer-view.js';
 import { CustomerViews } from './customer-views.js';

@@ -21,7 +21,7 @@ import {
 } from '@relance/platform';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { StreamCommandRunner } from '../commands/stream-command-runner.js';
+import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import { BatchedSend } from './batched-send.js';
 import { DeliveryPending } from './delivery-pending.repository.js';
 import { DeliveryQueues } from './delivery-queues.js';

@@ -14,7 +14,7 @@ import {
 } from '@relance/domain';
 import type { EventStore, RecordedEvent } from '@relance/event-store';
 import type { CustomerKeyStore, CustomerProfile } from '@relance/platform';
-import type { StreamCommandRunner } from '../commands/stream-command-runner.js';
+import type { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import type { BatchedSend } from './batched-send.js';
 import type { DeliveryJob } from './delivery-jobs.js';
 import type { DeliveryPending } from './delivery-pending.repository.js';

@@ -13,8 +13,8 @@ import {
 } from '@relance/domain';
 import type { EventStore, RecordedEvent } from '@relance/event-store';
 import { EVENT_STORE, MERCHANTS, type MerchantDirectory } from '@relance/platform';
-import { systemEnvelope } from '../commands/command-envelope.js';
-import { StreamCommandRunner } from '../commands/stream-command-runner.js';
+import { systemEnvelope } from '../write-path/command-envelope.js';
+import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import { ChangeConsentCommand } from '../customers/change-consent.handler.js';
 import { normalisePhone } from '../customers/identity.js';
 import { IdentityReservations } from '../customers/identity-reservations.repository.js';

@@ -1,6 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { renderError } from './error-rendering.js';
+import { renderError } from '../write-path/error-rendering.js';
 import { ReplayedResponse } from './replayed-response.js';
 
 /** Writes every error as `{ error, message, fields }`, and replays stored idempotent responses. */

@@ -2,9 +2,9 @@ import { Injectable, type CallHandler, type ExecutionContext, type NestIntercept
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
-import { RequestRejected } from './api-errors.js';
+import { RequestRejected } from '../write-path/application-errors.js';
 import { ROUTE_SPEC, type RequestState, type RouteSpec } from './route.js';
-import { parseWith } from './zod-problems.js';
+import { parseWith } from '../write-path/zod-problems.js';
 
 /**
  * Parses the route's params and body with its strict schemas before anything else runs (before the

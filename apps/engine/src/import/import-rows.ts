@@ -1,10 +1,10 @@
 import { Id } from '@relance/domain';
 import type { EnrolCustomerBody } from '../customers/customer.schemas.js';
 import { EnrolCustomerBody as EnrolSchema } from '../customers/customer.schemas.js';
-import type { RequestRejected } from '../http/api-errors.js';
-import { parseWith } from '../http/zod-problems.js';
+import type { RequestRejected } from '../write-path/application-errors.js';
+import { parseWith } from '../write-path/zod-problems.js';
 import { RecordPurchaseBody as PurchaseSchema, type RecordPurchaseBody } from '../purchases/purchase.schemas.js';
-import { externalEntityId } from '../shared/derived-ids.js';
+import { externalEntityId } from '../write-path/derived-ids.js';
 import type { Columns, CustomerColumn, PurchaseColumn } from './csv-columns.js';
 import type { CsvRow } from './csv-source.js';
 import { euros, flag, instant, localDate, optional, RowProblem, wholeNumber } from './csv-values.js';

@@ -1,17 +1,15 @@
 import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '@relance/domain';
 import { z } from 'zod';
-import { systemEnvelope, type CommandEnvelope } from '../commands/command-envelope.js';
+import type { CommandEnvelope } from '../write-path/command-envelope.js';
 import { EnrolCustomerCommand } from '../customers/enrol-customer.handler.js';
 import { IdentityReservations } from '../customers/identity-reservations.repository.js';
 import { normalisePhone } from '../customers/identity.js';
 import { ProfileVault } from '../customers/profile-vault.js';
-import { ApiError } from '../http/api-errors.js';
-import { renderError } from '../http/error-rendering.js';
-import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
+import { ApiError } from '../write-path/application-errors.js';
 import type { RecordPurchaseBody } from '../purchases/purchase.schemas.js';
 import { RecordPurchaseCommand } from '../purchases/record-purchase.handler.js';
-import { externalEntityId } from '../shared/derived-ids.js';
+import { externalEntityId } from '../write-path/derived-ids.js';
 import type { ShopOrder } from './shop-order.js';
 
 export const OrderIngestedSchema = z.object({
@@ -23,15 +21,9 @@ export const OrderIngestedSchema = z.object({
 });
 export type OrderIngested = z.infer<typeof OrderIngestedSchema>;
 
-export interface Delivered {
-  readonly status: number;
-  readonly body: string;
-  readonly replayed: boolean;
-}
-
-export class IngestOrderCommand extends Command<Delivered> {
+export class IngestOrderCommand extends Command<OrderIngested> {
   constructor(
-    readonly merchantId: string,
+    readonly envelope: CommandEnvelope,
     readonly order: ShopOrder,
     /** The purchase it records, already checked (`purchaseOfOrder`); null for an order that records none. */
     readonly purchase: RecordPurchaseBody | null,
@@ -41,45 +33,21 @@ export class IngestOrderCommand extends Command<Delivered> {
 }
 
 /**
- * An e-shop order becomes a purchase, once per order id: platforms redeliver, and a redelivery gets
- * the first answer back. The buyer is found by the blind index of their email, or enrolled (with an
- * email marketing consent only when the platform says they accepted it); without an email the order
- * is an anonymous sale.
+ * An e-shop order becomes a purchase. The buyer is found by the blind index of their email, or
+ * enrolled (with an email marketing consent only when the platform says they accepted it); without an
+ * email the order is an anonymous sale. Platforms redeliver: the webhook runs this once per order id
+ * through the idempotent executor, and the purchase id derived from the order keeps a purchase from
+ * being recorded twice even so.
  */
 @CommandHandler(IngestOrderCommand)
 export class IngestOrderHandler implements ICommandHandler<IngestOrderCommand> {
   constructor(
     private readonly commands: CommandBus,
-    private readonly records: IdempotencyRepository,
     private readonly reservations: IdentityReservations,
     private readonly vault: ProfileVault,
   ) {}
 
-  async execute({ merchantId, order, purchase }: IngestOrderCommand): Promise<Delivered> {
-    const key = `webhook:${order.platform}:order:${order.orderId}`;
-    const claim = await this.records.claim(merchantId, key, key);
-    if (claim.kind === 'replay') return { status: claim.status, body: claim.body, replayed: true };
-    if (claim.kind === 'in-progress') {
-      throw new ApiError(409, 'request-in-progress', 'This order is being recorded', {}, { 'retry-after': String(claim.retryAfterSeconds) });
-    }
-    if (claim.kind === 'mismatch') throw new Error(`Idempotency record ${key} has another request hash`);
-    // Order answers carry ids only, never sealed with a customer's key: this cannot come back.
-    if (claim.kind === 'erased') throw new Error(`Idempotency record ${key} was sealed for customer ${claim.customerId}`);
-    const envelope = { ...systemEnvelope(merchantId, `${order.platform}-webhook`, claim.seed, claim.attempt > 1), correlationId: key };
-    try {
-      const result = await this.ingest(envelope, order, purchase);
-      const body = JSON.stringify(result);
-      await this.records.complete(merchantId, key, claim.attempt, 200, body);
-      return { status: 200, body, replayed: false };
-    } catch (error) {
-      const rendered = renderError(error);
-      if (rendered.deterministic) await this.records.complete(merchantId, key, claim.attempt, rendered.status, JSON.stringify(rendered.body));
-      else await this.records.release(merchantId, key, claim.attempt).catch(() => undefined);
-      throw error;
-    }
-  }
-
-  private async ingest(envelope: CommandEnvelope, order: ShopOrder, purchase: RecordPurchaseBody | null): Promise<OrderIngested> {
+  async execute({ envelope, order, purchase }: IngestOrderCommand): Promise<OrderIngested> {
     const base = { orderId: order.orderId, purchaseId: null, customerId: null };
     if (order.ignoredBecause) return { ...base, status: 'ignored', reason: order.ignoredBecause };
     if (order.currency !== 'EUR') {

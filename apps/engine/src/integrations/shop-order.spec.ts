@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { RequestRejected } from '../http/api-errors.js';
+import { RequestRejected } from '../write-path/application-errors.js';
 import { cents } from './shop-order.js';
 import { shopifyOrder } from './shopify-order.js';
 import { wooCommerceOrder } from './woocommerce-order.js';

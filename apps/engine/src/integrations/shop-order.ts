@@ -1,6 +1,6 @@
 import { businessInstantProblem } from '@relance/domain';
-import { RequestRejected, type FieldProblem } from '../http/api-errors.js';
-import { parseWith } from '../http/zod-problems.js';
+import { RequestRejected, type FieldProblem } from '../write-path/application-errors.js';
+import { parseWith } from '../write-path/zod-problems.js';
 import { RecordPurchaseBody } from '../purchases/purchase.schemas.js';
 import type { Platform } from './integration-secrets.repository.js';
 

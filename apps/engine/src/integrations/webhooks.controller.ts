@@ -3,9 +3,11 @@ import { CommandBus } from '@nestjs/cqrs';
 import { MerchantId } from '@relance/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DecisionContexts } from '../commands/decision-context.js';
-import { ApiError } from '../http/api-errors.js';
+import { DecisionContexts } from '../write-path/decision-context.js';
+import { ApiError } from '../write-path/application-errors.js';
 import { Route } from '../http/route.js';
+import type { CommandEnvelope } from '../write-path/command-envelope.js';
+import { IdempotentExecutor } from '../write-path/idempotent-execution.js';
 import { IngestOrderCommand, OrderIngestedSchema } from './ingest-order.handler.js';
 import { IntegrationSecrets, type Platform } from './integration-secrets.repository.js';
 import { purchaseOfOrder, type ShopOrder } from './shop-order.js';
@@ -29,6 +31,7 @@ export class WebhooksController {
     private readonly commands: CommandBus,
     private readonly secrets: IntegrationSecrets,
     private readonly contexts: DecisionContexts,
+    private readonly executor: IdempotentExecutor,
   ) {}
 
   @Route({
@@ -48,7 +51,7 @@ export class WebhooksController {
   async shopify(@Req() request: RawRequest, @Res() reply: FastifyReply, @Headers('x-shopify-topic') topic?: string): Promise<void> {
     const merchantId = await this.verify(request, 'shopify', request.headers['x-shopify-hmac-sha256']);
     if (topic && topic !== 'orders/create') return void reply.status(200).send({ ignored: `topic ${topic}` });
-    await this.ingest(reply, merchantId, shopifyOrder(request.body));
+    await this.ingest(request, reply, merchantId, shopifyOrder(request.body));
   }
 
   @Route({
@@ -69,7 +72,7 @@ export class WebhooksController {
     if (isPing(request)) return void reply.status(200).send({ ping: 'ok' });
     const merchantId = await this.verify(request, 'woocommerce', request.headers['x-wc-webhook-signature']);
     if (topic && topic !== 'order.created') return void reply.status(200).send({ ignored: `topic ${topic}` });
-    await this.ingest(reply, merchantId, wooCommerceOrder(request.body));
+    await this.ingest(request, reply, merchantId, wooCommerceOrder(request.body));
   }
 
   private async verify(request: RawRequest, platform: Platform, header: string | string[] | undefined): Promise<string> {
@@ -83,13 +86,32 @@ export class WebhooksController {
     return merchantId;
   }
 
-  private async ingest(reply: FastifyReply, merchantId: string, order: ShopOrder): Promise<void> {
+  private async ingest(request: RawRequest, reply: FastifyReply, merchantId: string, order: ShopOrder): Promise<void> {
     // Checked before the order id is claimed: a refused order leaves no trace.
     const records = !order.ignoredBecause && order.currency === 'EUR' && order.lines.length > 0;
     const purchase = records ? purchaseOfOrder(order, this.contexts.forMerchant(merchantId).now) : null;
-    const delivered = await this.commands.execute(new IngestOrderCommand(merchantId, order, purchase));
-    if (delivered.replayed) void reply.header('idempotent-replayed', 'true');
-    void reply.status(delivered.status).header('content-type', 'application/json; charset=utf-8').send(delivered.body);
+    await this.once(request, reply, merchantId, order.platform, `webhook:${order.platform}:order:${order.orderId}`, (envelope) =>
+      this.commands.execute(new IngestOrderCommand(envelope, order, purchase)),
+    );
+  }
+
+  /**
+   * Runs a platform event once per key through the idempotent executor: a redelivery gets the first
+   * answer back, and one cut short runs again with the same seed.
+   */
+  private async once<T>(
+    request: RawRequest,
+    reply: FastifyReply,
+    merchantId: string,
+    platform: Platform,
+    key: string,
+    run: (envelope: CommandEnvelope) => Promise<T>,
+  ): Promise<void> {
+    const incoming = { merchantId, actor: `system:${platform}-webhook`, correlationId: key, causationId: request.id, key };
+    const done = await this.executor.execute(incoming, async (envelope) => ({ status: 200, body: await run(envelope) }));
+    if (done.replayed) void reply.header('idempotent-replayed', 'true');
+    const body = done.replayed ? done.body : JSON.stringify(done.body);
+    void reply.status(done.status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }
 

@@ -1,7 +1,7 @@
 import { StorableText } from '@relance/domain';
 import { z } from 'zod';
-import { RequestRejected } from '../http/api-errors.js';
-import { parseWith } from '../http/zod-problems.js';
+import { RequestRejected } from '../write-path/application-errors.js';
+import { parseWith } from '../write-path/zod-problems.js';
 import { cents, text, type ShopOrder } from './shop-order.js';
 
 const Money = z.union([StorableText, z.number()]);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Cents, Id, LIMITS, PurchaseChannel, StorableText } from '@relance/domain';
 import { Instant } from '../customers/customer.schemas.js';
-import { LoyaltyOutcomeSchema } from '../commands/loyalty-outcome.js';
+import { LoyaltyOutcomeSchema } from '../write-path/loyalty-outcome.js';
 
 export const PurchaseLineInput = z.strictObject({
   sku: StorableText.trim().min(1).max(64),

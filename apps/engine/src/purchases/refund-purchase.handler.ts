@@ -1,12 +1,12 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { anonymousSaleDecider, customerFolder, decideCustomerOutcome, DomainError, parseStreamId, streams, type CustomerCommandOf } from '@relance/domain';
 import type { z } from 'zod';
-import type { CommandEnvelope } from '../commands/command-envelope.js';
-import { DecisionContexts } from '../commands/decision-context.js';
-import { loyaltyOutcome } from '../commands/loyalty-outcome.js';
-import { businessInstant, requireStore } from '../commands/merchant-checks.js';
-import { StreamCommandRunner } from '../commands/stream-command-runner.js';
-import { derivedEntityId } from '../shared/derived-ids.js';
+import type { CommandEnvelope } from '../write-path/command-envelope.js';
+import { DecisionContexts } from '../write-path/decision-context.js';
+import { loyaltyOutcome } from '../write-path/loyalty-outcome.js';
+import { businessInstant, requireStore } from '../write-path/merchant-checks.js';
+import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
+import { derivedEntityId } from '../write-path/derived-ids.js';
 import { PurchaseLocator } from './purchase-locator.repository.js';
 import type { RefundBody, RefundResultSchema } from './purchase.schemas.js';
 import { RecordedPurchases } from './recorded-purchases.js';

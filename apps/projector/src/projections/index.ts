@@ -7,7 +7,7 @@ import { pointsProjection } from './points.projection.js';
 import { salesProjection } from './sales.projection.js';
 import { tiersProjection } from './tiers.projection.js';
 
-/** Every read model the projector maintains (shared/DESIGN.md §5). */
+/** Every read model the projector maintains (apps/projector/README.md). */
 export const PROJECTIONS: readonly Projection[] = [
   customersProjection,
   consentsProjection,

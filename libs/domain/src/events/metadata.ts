@@ -3,7 +3,7 @@ import { Instant, MerchantId, StorableText } from './primitives.js';
 
 const UuidV7 = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, 'a UUIDv7');
 
-/** Carried by every stored event next to its data (shared/DESIGN.md §3). */
+/** Carried by every stored event next to its data (docs/architecture.md, Events). */
 export const EventMetadata = z
   .object({
     eventId: UuidV7,

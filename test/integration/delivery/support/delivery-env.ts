@@ -3,7 +3,7 @@ import { derivedUuidV7, streams, type EventData } from '@relance/domain';
 import { loadConfig, type AppConfig } from '@relance/platform';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { StreamCommandRunner } from '../../../../apps/engine/src/commands/stream-command-runner.js';
+import { StreamCommandRunner } from '../../../../apps/engine/src/write-path/stream-command-runner.js';
 import { BatchedSend } from '../../../../apps/engine/src/delivery/batched-send.js';
 import { DeliveryPending } from '../../../../apps/engine/src/delivery/delivery-pending.repository.js';
 import { DeliveryQueues } from '../../../../apps/engine/src/delivery/delivery-queues.js';

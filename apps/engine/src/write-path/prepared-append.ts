@@ -1,6 +1,6 @@
 import { EventMetadata, parseEvent, type DomainEvent } from '@relance/domain';
 import type { EventToAppend } from '@relance/event-store';
-import { derivedEventId } from '../shared/derived-ids.js';
+import { derivedEventId } from './derived-ids.js';
 import type { CommandEnvelope } from './command-envelope.js';
 
 export interface PreparedAppend<E> {

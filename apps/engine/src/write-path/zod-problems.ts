@@ -1,6 +1,6 @@
 import { configIssueMessage, formatConfigPath } from '@relance/domain';
 import type { z } from 'zod';
-import type { FieldProblem } from './api-errors.js';
+import type { FieldProblem } from './application-errors.js';
 
 /** Messages in the caller's terms ("must be a whole number (got "2.5")"), the same as for config files. */
 export const apiIssueMessage = (issue: z.core.$ZodRawIssue): string | undefined => configIssueMessage(issue);

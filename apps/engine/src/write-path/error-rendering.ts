@@ -2,7 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { DomainError, errorKind, InvalidEventError } from '@relance/domain';
 import { WrongExpectedRevisionError } from '@relance/event-store';
 import { isDatabaseUnavailable } from '@relance/platform';
-import { ApiError, RequestRejected, type ErrorBody } from './api-errors.js';
+import { ApiError, RequestRejected, type ErrorBody } from './application-errors.js';
 
 export interface RenderedError {
   readonly status: number;
@@ -37,7 +37,9 @@ export function renderError(error: unknown): RenderedError {
   }
   if (error instanceof ApiError) {
     const body = { error: error.code, message: error.message, fields: [], ...(Object.keys(error.details).length ? { details: error.details } : {}) };
-    return rendered(error.status, body, error.headers, error.status < 500);
+    // An answer that asks to retry later (a purchase id another request holds) is not final: stored,
+    // it would be replayed to every retry of the same Idempotency-Key, however long the holder took.
+    return rendered(error.status, body, error.headers, error.status < 500 && error.headers['retry-after'] === undefined);
   }
   if (error instanceof WrongExpectedRevisionError) {
     return rendered(409, { error: 'concurrent-update', message: 'The customer changed while this request was decided; retry it', fields: [] }, { 'retry-after': '1' }, false);

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { EnvelopedRequest } from '../idempotency/idempotency.interceptor.js';
-import type { CommandEnvelope } from './command-envelope.js';
+import type { EnvelopedRequest } from './idempotency.interceptor.js';
+import type { CommandEnvelope } from '../write-path/command-envelope.js';
 
 /** The request's command envelope (merchant, actor, correlation, seed), set by the idempotency interceptor. */
 export const Envelope = createParamDecorator((_: unknown, context: ExecutionContext): CommandEnvelope => {

@@ -1,6 +1,6 @@
 import { birthDateProblem, businessInstantProblem, localDateOf, type CustomerContext } from '@relance/domain';
 import type { MerchantConfig } from '@relance/platform';
-import { RequestRejected } from '../http/api-errors.js';
+import { RequestRejected } from './application-errors.js';
 
 /** Store ids are the merchant's (merchant.yaml `stores`): a typo must not create a phantom shop. */
 export function requireStore(merchant: MerchantConfig, storeId: string, path = 'storeId'): void {
