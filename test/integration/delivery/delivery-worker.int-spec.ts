@@ -157,14 +157,14 @@ describe('provider failures', () => {
     t.sendgrid.respondNext(down, down, down, down);
     const queued = await t.queue('c-down', 'email');
     const id = `${t.merchantId}.${queued.messageId}`;
-    await eventually(async () => (await t.queues.lane('email').getJobState(id)) === 'failed', 'the dead letter', 30_000);
+    await eventually(async () => (await t.queues.lane('email').getJobState(id)) === 'failed', 'the dead letter', 90_000);
     expect(parseDeliveryJobId(id)).toEqual({ merchantId: t.merchantId, messageId: queued.messageId });
     expect((await outcomeOf(queued.messageId))[0]).toMatchObject({ type: 'MessageFailed', data: { permanent: false } });
     // Still owed: a retry from the dead-letter list sends it.
     expect((await t.env.pool.query('SELECT 1 FROM delivery_pending WHERE message_id = $1', [queued.messageId])).rowCount).toBe(1);
     await (await t.queues.lane('email').getJob(id))!.retry('failed');
     await eventually(async () => (await outcomeOf(queued.messageId)).some((e) => e.type === 'MessageSent'), 'the send after the retry');
-  }, 40_000);
+  }, 180_000);
 
   it('keeps personal data out of what the SMS provider is told beyond the number and the text', async () => {
     const sms = t.twilio.messages.find((m) => m.params.To === '+33612345678')!;

@@ -181,7 +181,7 @@ export async function deliveryEnv(label: string, extraEnv: Record<string, string
 }
 
 /** Waits until `condition` holds, or fails after `timeoutMs` saying what it waited for. */
-export async function eventually(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+export async function eventually(condition: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
