@@ -133,6 +133,8 @@ describe('provider failures', () => {
     t.twilio.respondNext({ status: 500, body: { code: 20500, message: 'Internal Server Error', status: 500 } });
     const queued = await t.queue('c-500', 'sms');
     await eventually(settled(queued.messageId), 'the send after the 500');
+    // The outcome is appended before the job completes: attempts are counted at completion.
+    await eventually(async () => (await t.queues.lane('text').getJobState(`${t.merchantId}.${queued.messageId}`)) === 'completed', 'the job to complete');
     const job = (await t.queues.lane('text').getJob(`${t.merchantId}.${queued.messageId}`))!;
     expect(job.attemptsMade).toBe(2);
     expect((await outcomeOf(queued.messageId)).map((e) => e.type)).toEqual(['MessageSent']);
@@ -147,6 +149,7 @@ describe('provider failures', () => {
     await eventually(settled(queued.messageId), 'the failure');
     expect((await outcomeOf(queued.messageId))[0]).toMatchObject({ type: 'MessageFailed', data: { permanent: true, code: '21610' } });
     expect(t.twilio.requests.length - before).toBe(1);
+    await eventually(async () => (await t.queues.lane('text').getJobState(`${t.merchantId}.${queued.messageId}`)) === 'completed', 'the job to complete');
     const job = (await t.queues.lane('text').getJob(`${t.merchantId}.${queued.messageId}`))!;
     expect(job.attemptsMade).toBe(1);
   });
