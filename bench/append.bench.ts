@@ -82,6 +82,10 @@ async function measure(store: BenchStore, o: Options): Promise<Record<string, un
   const started = performance.now();
   const read = async () => {
     for (;;) {
+      // Whether writers were still at work before this page was read: a page read under a snapshot
+      // taken before the last commits can end the log without them, so only one that started after
+      // the writers were done may end the read.
+      const writersDone = !writing;
       const page = await store.readPage(5000);
       for (const id of page.eventIds) {
         if (received.has(id)) duplicates++;
@@ -89,7 +93,7 @@ async function measure(store: BenchStore, o: Options): Promise<Record<string, un
       }
       if (page.ordered === false) outOfOrder++;
       if (page.isEnd) {
-        if (!writing) return;
+        if (writersDone) return;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     }

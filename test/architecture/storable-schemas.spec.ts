@@ -18,6 +18,7 @@ import type { z } from 'zod';
 import '../../apps/engine/src/customers/customers.controller.js';
 import '../../apps/engine/src/customers/customer-activity.controller.js';
 import '../../apps/engine/src/purchases/purchases.controller.js';
+import '../../apps/engine/src/points/points.controller.js';
 import '../../apps/engine/src/integrations/webhooks.controller.js';
 import { ROUTES } from '../../apps/engine/src/http/route.js';
 

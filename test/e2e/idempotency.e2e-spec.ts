@@ -104,7 +104,7 @@ describe('refusals are part of the first result', () => {
 
   it('does not record a request refused as malformed: the key stays free', async () => {
     const key = randomUUID();
-    const bad = await engine.call('POST', '/v1/purchases', { key: pos, idempotencyKey: key, body: { ...purchase(), currency: 'GBP' } });
+    const bad = await engine.call('POST', '/v1/purchases', { key: pos, idempotencyKey: key, body: { ...purchase(), currency: 'euros' } });
     expect(bad.status).toBe(400);
     const good = await engine.call('POST', '/v1/purchases', { key: pos, idempotencyKey: key, body: purchase() });
     expect(good.status).toBe(201);

@@ -71,8 +71,8 @@ describe('relance import at the boundary', () => {
     expect(res.stdout).toContain('read 6, imported 1, skipped 0 (already recorded), rejected 5');
     expect(res.code).toBe(4);
     expect((await readFile(`${file}.rejects.txt`, 'utf8')).trim().split('\n')).toEqual([
-      `${file}:2: row 1 of the ticket, libelle: contains the NUL character (U+0000), which cannot be stored`,
-      `${file}:3: row 1 of the ticket: line total 1000000000000 cents (quantity × unitPriceCents − discountCents) is above the limit of 1000000000`,
+      `${file}:2: libelle: contains the NUL character (U+0000), which cannot be stored`,
+      `${file}:3: line total 10000000000,00 EUR is above the limit of 10000000,00 EUR`,
       `${file}:4: date: "14/03/0050 10:00" is before 1970-01-01T00:00:00.000Z, the earliest date accepted`,
       `${file}:5: date: "31/12/1969 10:00" is before 1970-01-01T00:00:00.000Z, the earliest date accepted`,
       `${file}:6: date: more than a day in the future`,

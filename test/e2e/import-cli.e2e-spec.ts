@@ -66,15 +66,15 @@ describe('relance import customers', () => {
 });
 
 describe('relance import purchases', () => {
-  it('groups the rows of a ticket, accepts decimal commas, rejects bad rows by line, and skips what is recorded on re-run', async () => {
+  it('groups the rows of a ticket, reads decimal commas, takes a returned line as a refund, rejects bad rows by line, and skips what is recorded on re-run', async () => {
     const first = await importing('purchases', 'tickets-caisse.csv');
     expect(first.code).toBe(4);
-    expect(first.stdout).toContain('read 9, imported 5, skipped 0 (already recorded), rejected 4');
+    expect(first.stdout).toContain('read 9, imported 6, skipped 0 (already recorded), rejected 3');
+    expect(first.stdout).toContain('Recorded 4 purchases and 1 refunds; lines skipped 0, amounts rounded 0; amounts: decimal "," (detected at line 2, prix_unitaire "24,50")');
     const file = path.join(work, 'tickets-caisse.csv');
     expect((await readFile(`${file}.rejects.txt`, 'utf8')).trim().split('\n')).toEqual([
       `${file}:6: numero_client: no customer "CARTE-999" (import the customers first)`,
-      `${file}:7: quantite: "-1" is not a whole number`,
-      `${file}:8: prix_unitaire: "douze" is not an amount in euros (e.g. 12,50)`,
+      `${file}:8: prix_unitaire: "douze" is not an amount in EUR (e.g. 12,50)`,
       `${file}:9: ticket T-1001 already ended at line 3: the rows of a ticket must be consecutive`,
     ]);
     const recorded = (await engine.events(merchantId)).filter((e) => e.type === 'PurchaseRecorded').map((e) => e.data as { purchaseId: string; totalCents: number; lines: unknown[]; channel: string });
@@ -85,10 +85,13 @@ describe('relance import purchases', () => {
     // No card number: an anonymous sale ("clients divers"), 3 × 11,50.
     expect(recorded.find((p) => p.purchaseId === 'T-1002')).toMatchObject({ totalCents: 3450, channel: 'import' });
     expect((await engine.events(merchantId)).some((e) => e.streamId === `sale-${merchantId}.T-1002`)).toBe(true);
+    // T-1005 returns one Saint-Joseph of the two CARTE-001 bought on T-1001.
+    const refunds = (await engine.events(merchantId)).filter((e) => e.type === 'PurchaseRefunded').map((e) => e.data);
+    expect(refunds).toEqual([expect.objectContaining({ purchaseId: 'T-1001', customerId: 'CARTE-001', amountCents: 2450, lines: [{ lineNo: 1, quantity: 1, amountCents: 2450 }] })]);
 
     const before = await engine.eventCount(merchantId);
     const again = await importing('purchases', 'tickets-caisse.csv');
-    expect(again.stdout).toContain('read 9, imported 0, skipped 5 (already recorded), rejected 4');
+    expect(again.stdout).toContain('read 9, imported 0, skipped 6 (already recorded), rejected 3');
     expect(await engine.eventCount(merchantId)).toBe(before);
   }, 120_000);
 

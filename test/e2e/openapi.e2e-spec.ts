@@ -39,6 +39,7 @@ describe('GET /docs/json', () => {
         'POST /v1/customers/{customerId}/consents/grant',
         'POST /v1/customers/{customerId}/consents/withdraw',
         'POST /v1/customers/{customerId}/merge',
+        'POST /v1/customers/{customerId}/points-adjustments',
         'POST /v1/customers/{customerId}/redemptions',
         'POST /v1/customers/{customerId}/visits',
         'POST /v1/purchases',

@@ -100,9 +100,11 @@ describe('POST /v1/purchases with bad input', () => {
     await rejected(purchase({ lines: [line({ quantity: -1 }), line({ unitPriceCents: '24.50', colour: 'red' })] }), ['lines[0].quantity', 'lines[1].unitPriceCents', 'lines[1].colour']);
   });
 
-  it('refuses a currency other than EUR', async () => {
+  it("refuses a currency other than the merchant's (EUR), and what is not a currency", async () => {
     const res = await rejected(purchase({ currency: 'USD' }), ['currency']);
-    expect(res.body.fields).toEqual([{ path: 'currency', message: 'only EUR is accepted' }]);
+    expect(res.body.fields).toEqual([{ path: 'currency', message: "USD is not the merchant's currency (EUR): amounts in another currency are refused" }]);
+    const unknown = await rejected(purchase({ currency: 'EURO' }), ['currency']);
+    expect(unknown.body.fields).toEqual([{ path: 'currency', message: 'not an ISO 4217 currency code (EUR, GBP, JPY…)' }]);
   });
 
   it('refuses a discount larger than the line and a total that does not add up', async () => {

@@ -14,6 +14,7 @@ import { ProviderEventRecorder } from './delivery/provider-events.recorder.js';
 import { ProviderWebhooksController } from './delivery/provider-webhooks.controller.js';
 import { UnsubscribeController } from './delivery/unsubscribe.controller.js';
 import { WebhooksController } from './integrations/webhooks.controller.js';
+import { PointsController } from './points/points.controller.js';
 import { PurchasesController } from './purchases/purchases.controller.js';
 import { WriteModule } from './write.module.js';
 
@@ -38,7 +39,7 @@ class IdempotencyPurge implements OnModuleInit, OnApplicationShutdown {
 /** The HTTP API: controllers, and the guard, interceptors and filter every /v1 route goes through. */
 @Module({
   imports: [WriteModule],
-  controllers: [CustomersController, CustomerActivityController, PurchasesController, WebhooksController, ProviderWebhooksController, UnsubscribeController],
+  controllers: [CustomersController, CustomerActivityController, PointsController, PurchasesController, WebhooksController, ProviderWebhooksController, UnsubscribeController],
   providers: [
     { provide: ApiKeysRepository, useFactory: (pool: pg.Pool) => new ApiKeysRepository(pool), inject: [PG_POOL] },
     IdempotencyPurge,

@@ -21,6 +21,9 @@ import { IdempotencyRepository } from './write-path/idempotency.repository.js';
 import { IdempotentExecutor } from './write-path/idempotent-execution.js';
 import { IntegrationSecrets } from './integrations/integration-secrets.repository.js';
 import { IngestOrderHandler } from './integrations/ingest-order.handler.js';
+import { IngestRefundHandler } from './integrations/ingest-refund.handler.js';
+import { ShopOrderLines } from './integrations/shop-order-lines.repository.js';
+import { AdjustPointsHandler } from './points/adjust-points.handler.js';
 import { ProgramActivation } from './program/program-activation.service.js';
 import { PurchaseLocator } from './purchases/purchase-locator.repository.js';
 import { RecordPurchaseHandler } from './purchases/record-purchase.handler.js';
@@ -38,6 +41,8 @@ const HANDLERS = [
   RecordPurchaseHandler,
   RefundPurchaseHandler,
   IngestOrderHandler,
+  IngestRefundHandler,
+  AdjustPointsHandler,
 ];
 
 class BookkeepingPoolShutdown implements OnApplicationShutdown {
@@ -67,6 +72,7 @@ class BookkeepingPoolShutdown implements OnApplicationShutdown {
     PurchaseLocator,
     RecordedPurchases,
     IntegrationSecrets,
+    ShopOrderLines,
     ProgramActivation,
     {
       provide: BOOKKEEPING_POOL,

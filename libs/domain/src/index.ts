@@ -1,6 +1,7 @@
 export * from './events/limits.js';
 export * from './events/storable.js';
 export * from './events/primitives.js';
+export * from './events/currency.js';
 export * from './events/metadata.js';
 export * from './events/catalog.js';
 export * from './events/upcasters.js';

@@ -9,5 +9,7 @@ export * from './clock.js';
 export * from './metrics.js';
 export * from './nest/index.js';
 export * from './subscription-progress.js';
+export * from './consumer/consumer-loop.js';
+export * from './consumer/checkpointed-consumer.js';
 export * from './service-node-flags.js';
 export * from './usage-error.js';

@@ -1,3 +1,4 @@
+import { cliConfig } from '../cli-config.js';
 import type { Command } from '../command.js';
 import { startService } from '../service-start.js';
 
@@ -6,8 +7,7 @@ export const engineCommand: Command = {
   summary: 'run the engine (HTTP API, command handling) until stopped',
   usage: 'relance engine',
   async run() {
-    const { loadConfig } = await import('@relance/platform');
-    const config = loadConfig(process.env, ['piiMasterKey']);
+    const config = await cliConfig(['piiMasterKey']);
     const { startEngine } = await import('../../../engine/src/main.js');
     return startService('engine', config, () => startEngine(config));
   },

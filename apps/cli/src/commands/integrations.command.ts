@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { cliConfig } from '../cli-config.js';
 import { UsageError, type Command } from '../command.js';
 
 /** Reads the whole of stdin (a piped secret), or fails when it is a terminal with nothing typed. */
@@ -34,9 +35,9 @@ export const integrationsCommand: Command = {
       return 1;
     }
 
-    const { createPool, loadConfig } = await import('@relance/platform');
+    const { createPool } = await import('@relance/platform');
     const { IntegrationSecrets } = await import('../../../engine/src/integrations/integration-secrets.repository.js');
-    const config = loadConfig(process.env, ['piiMasterKey']);
+    const config = await cliConfig(['piiMasterKey']);
     const pool = createPool(config.databaseUrl, { max: 1, applicationName: 'relance-integrations' });
     try {
       await new IntegrationSecrets(pool, config).set(merchantId, platform, secret);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { cliConfig } from '../cli-config.js';
 import { UsageError, type Command } from '../command.js';
 
 export const projectionsCommand: Command = {
@@ -14,7 +15,6 @@ export const projectionsCommand: Command = {
     const batchSize = values.batch === undefined ? undefined : Number(values.batch);
     if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize <= 0)) throw new UsageError('--batch must be a positive integer');
 
-    const { loadConfig } = await import('@relance/platform');
     const { projectorToolkit } = await import('../../../projector/src/projector-toolkit.js');
     const { PROJECTIONS, projectionsNamed } = await import('../../../projector/src/projections/index.js');
     let projections;
@@ -23,7 +23,7 @@ export const projectionsCommand: Command = {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    const kit = await projectorToolkit(loadConfig(process.env, ['piiMasterKey']), 'projections');
+    const kit = await projectorToolkit(await cliConfig(['piiMasterKey']), 'projections');
     try {
       if (action === 'status') {
         const { projectionStatus } = await import('../../../projector/src/rebuild/projection-status.js');

@@ -1,3 +1,4 @@
+import { cliConfig } from '../cli-config.js';
 import type { Command } from '../command.js';
 import { startService } from '../service-start.js';
 
@@ -6,8 +7,7 @@ export const projectorCommand: Command = {
   summary: 'run the projector (read models, daily RFM, /health, /metrics) until stopped',
   usage: 'relance projector',
   async run() {
-    const { loadConfig } = await import('@relance/platform');
-    const config = loadConfig(process.env, ['piiMasterKey']);
+    const config = await cliConfig(['piiMasterKey']);
     const { startProjector } = await import('../../../projector/src/main.js');
     return startService('projector', config, () => startProjector(config));
   },

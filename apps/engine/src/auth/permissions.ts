@@ -9,17 +9,19 @@ export const PERMISSIONS = [
   'purchases:write',
   'visits:write',
   'rewards:redeem',
+  'points:adjust',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /**
  * What each role may do on the write-side API. The point of sale records what happens at the counter;
- * support fixes customers (merges, consents, redemptions) but does not ring up sales; operators and
- * analysts work on campaigns and reports, which live elsewhere, so they get nothing here.
+ * support fixes customers (merges, consents, redemptions) but does not ring up sales; operators run
+ * the program, so they alone (with admins) give or take points by hand; analysts work on reports,
+ * which live elsewhere, so they get nothing here.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   pos: ['customers:read', 'customers:write', 'consents:write', 'purchases:write', 'visits:write', 'rewards:redeem'],
-  operator: [],
+  operator: ['points:adjust'],
   analyst: [],
   support: ['customers:read', 'customers:write', 'customers:merge', 'consents:write', 'rewards:redeem'],
   admin: PERMISSIONS,

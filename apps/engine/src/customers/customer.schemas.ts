@@ -92,6 +92,8 @@ export const EnrolCustomerBody = z
     source: Source.default('api'),
     profile: ProfileInput.default({}),
     consents: z.array(InitialConsentInput).max(20).default([]),
+    /** When the customer joined, if not now (a till's history brought in); its consents date from then. */
+    enrolledAt: Instant.optional(),
   })
   .superRefine(checkBusinessCategory);
 export type EnrolCustomerBody = z.infer<typeof EnrolCustomerBody>;

@@ -2,7 +2,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { customerFolder, decideCustomerOutcome, DomainError, requireActive, streams, type CustomerCommandOf } from '@relance/domain';
 import type { CommandEnvelope } from '../write-path/command-envelope.js';
 import { DecisionContexts } from '../write-path/decision-context.js';
-import { requirePlausibleBirthDate, requireStore } from '../write-path/merchant-checks.js';
+import { businessInstant, requirePlausibleBirthDate, requireStore } from '../write-path/merchant-checks.js';
 import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import { derivedEntityId } from '../write-path/derived-ids.js';
 import { CustomerIdentities } from './customer-identities.js';
@@ -36,6 +36,7 @@ export class EnrolCustomerHandler implements ICommandHandler<EnrolCustomerComman
     if (body.storeId) requireStore(merchant, body.storeId);
     const context = this.contexts.forMerchant(merchantId);
     requirePlausibleBirthDate(body.profile.birthDate, 'profile.birthDate', context);
+    const enrolledAt = body.enrolledAt ? businessInstant(body.enrolledAt, 'enrolledAt', context) : undefined;
     const customerId = body.customerId ?? derivedEntityId('c', envelope.seed);
     const profile = clearProfileOf(body.profile);
     const identityKeys = this.vault.identityKeys(merchantId, profile);
@@ -58,6 +59,7 @@ export class EnrolCustomerHandler implements ICommandHandler<EnrolCustomerComman
           identityKeys,
           source: body.source,
           consents,
+          ...(enrolledAt ? { enrolledAt } : {}),
         },
       };
       const outcome = await this.runner.run({
@@ -66,7 +68,7 @@ export class EnrolCustomerHandler implements ICommandHandler<EnrolCustomerComman
         decide: (state) => decideCustomerOutcome(command, state, context),
         envelope,
         step: 'enrol',
-        occurredAt: context.now,
+        occurredAt: enrolledAt ?? context.now,
       });
       return customerView(requireActive(outcome.state), context, profile, null);
     } catch (error) {

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { customerFolder, decideCustomerOutcome, parseStreamId, streams, upcast, type EventData } from '@relance/domain';
-import { formatPosition, parsePosition, START, type EventStore, type RecordedEvent, type Subscription } from '@relance/event-store';
+import type { EventStore, RecordedEvent } from '@relance/event-store';
 import {
+  CheckpointedConsumer,
   CONFIG,
   EVENT_STORE,
   HEALTH_CHECKS,
   MERCHANTS,
   METRICS,
   PG_POOL,
-  SubscriptionProgress,
   type AppConfig,
   type HealthCheck,
   type MerchantDirectory,
@@ -21,32 +21,20 @@ import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import { PurchaseLocator } from '../purchases/purchase-locator.repository.js';
 import { IdentityReservations } from './identity-reservations.repository.js';
 
-const FIRST_RETRY_MS = 1_000;
-const MAX_RETRY_MS = 60_000;
-const CHECKPOINT_EVERY_MS = 5_000;
-const LAG_EVERY_MS = 5_000;
-
 /**
  * A merge appends to two streams, the duplicate's first. A process that dies between the two leaves
- * the duplicate closed and its points not yet with the survivor: this subscription (from a stored
+ * the duplicate closed and its points not yet with the survivor: this consumer (from a stored
  * checkpoint, at least once) sees every hand-over and has the survivor absorb it. Absorbing twice does
  * nothing (the decider remembers absorbed ids), so it races the HTTP merge harmlessly.
  */
 @Injectable()
 export class MergeCompletion implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('MergeCompletion');
-  private subscription: Subscription | null = null;
-  private stopped = false;
-  private readonly name: string;
-  private readonly prefixes: string[];
-  private readonly filter: { eventTypePrefixes: string[]; streamPrefixes: string[] };
-  /** Position, lag and failures, on /metrics and /health (degraded when it fails or falls behind). */
-  readonly progress: SubscriptionProgress;
-  private wake: (() => void) | null = null;
+  /** Position, lag and failures on /metrics and /health (degraded when it fails or falls behind). */
+  private readonly consumer: CheckpointedConsumer | null;
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(PG_POOL) pool: pg.Pool,
     @Inject(MERCHANTS) merchants: MerchantDirectory,
     private readonly runner: StreamCommandRunner,
     private readonly contexts: DecisionContexts,
@@ -57,72 +45,37 @@ export class MergeCompletion implements OnApplicationBootstrap, OnApplicationShu
     @Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[],
   ) {
     const ids = merchants.list().map((m) => m.id).sort();
-    this.prefixes = ids.map((id) => `customer-${id}.`);
-    this.filter = { eventTypePrefixes: ['CustomersMerged'], streamPrefixes: this.prefixes };
-    // Replicas serving the same merchants share a checkpoint; a different set gets its own.
-    this.name = `merge-completion:${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 16)}`;
-    this.progress = new SubscriptionProgress('merge-completion', store, registry, this.filter, config.lagAlertSeconds);
+    this.consumer =
+      ids.length === 0
+        ? null
+        : new CheckpointedConsumer({
+            // Replicas serving the same merchants share a checkpoint; a different set gets its own.
+            name: `merge-completion:${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 16)}`,
+            label: 'merge-completion',
+            // The prefix takes both versions: CustomersMerged (as stored before) and CustomersMergedV2.
+            filter: { eventTypePrefixes: ['CustomersMerged'], streamPrefixes: ids.map((id) => `customer-${id}.`) },
+            // The absorptions go through the event store, not the checkpoint's transaction: idempotent by their derived ids.
+            handle: async (events) => {
+              for (const event of events) await this.complete(event);
+            },
+            store,
+            pool,
+            registry,
+            lagAlertSeconds: config.lagAlertSeconds,
+            logger: new Logger('MergeCompletion'),
+            // A safety net behind the HTTP merge: a second of latency is fine, a read per append is not.
+            minReadIntervalMs: 1000,
+          });
   }
 
   onApplicationBootstrap(): void {
-    if (this.prefixes.length === 0) return;
-    this.checks.push(this.progress.healthCheck());
-    this.progress.start(LAG_EVERY_MS);
-    void this.follow();
+    if (!this.consumer) return;
+    this.checks.push(this.consumer.healthCheck());
+    void this.consumer.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    this.progress.stop();
-    this.wake?.();
-    await this.subscription?.close();
-  }
-
-  private async follow(): Promise<void> {
-    let retryMs = FIRST_RETRY_MS;
-    while (!this.stopped) {
-      try {
-        const { rows } = await this.pool.query<{ position: string }>('SELECT position FROM engine_checkpoints WHERE name = $1', [this.name]);
-        const after = rows[0] ? parsePosition(rows[0].position) : START;
-        this.progress.startsAt(after);
-        this.subscription = this.store.subscribe({
-          after,
-          // The prefix takes both versions: CustomersMerged (as stored before) and CustomersMergedV2.
-          filter: this.filter,
-          batchSize: 200,
-          // A safety net behind the HTTP merge: a second of latency is fine, a read per append is not.
-          minReadIntervalMs: 1000,
-        });
-        let saved = 0;
-        for await (const batch of this.subscription) {
-          for (const event of batch.events) await this.complete(event);
-          if (batch.events.length > 0 || Date.now() - saved > CHECKPOINT_EVERY_MS) {
-            await this.pool.query(
-              `INSERT INTO engine_checkpoints (name, position) VALUES ($1, $2)
-               ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
-              [this.name, formatPosition(batch.checkpoint)],
-            );
-            saved = Date.now();
-          }
-          this.progress.advanced(batch.checkpoint);
-          retryMs = FIRST_RETRY_MS;
-        }
-      } catch (error) {
-        // Stopping, or the pool is gone (the process shuts down): nothing to resume.
-        if (this.stopped || this.pool.ending || this.pool.ended) return;
-        this.progress.failed(error);
-        this.logger.error(`Stopped on ${(error as Error).message}; resuming from the checkpoint in ${retryMs / 1000} s`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, retryMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = null;
-        retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
-      }
-    }
+    await this.consumer?.stop();
   }
 
   private async complete(stored: RecordedEvent): Promise<void> {

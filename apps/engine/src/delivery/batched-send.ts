@@ -1,5 +1,5 @@
 import type { ChannelAdapter, OutboundMessage, SendOutcome } from '@relance/channels';
-import { MicroBatcher } from '../shared/micro-batcher.js';
+import { MicroBatcher } from '@relance/event-store';
 
 /**
  * Sends through an adapter's `sendBatch`, gathering what concurrent jobs send at the same moment:
@@ -17,7 +17,7 @@ export class BatchedSend {
   send(adapter: ChannelAdapter, message: OutboundMessage): Promise<SendOutcome> {
     let batcher = this.batchers.get(adapter);
     if (!batcher) {
-      batcher = new MicroBatcher<OutboundMessage, SendOutcome>((messages) => adapter.sendBatch(messages), (m) => m.messageId, this.maxBatch, this.inFlight);
+      batcher = new MicroBatcher<OutboundMessage, SendOutcome>((messages) => adapter.sendBatch(messages), (m) => m.messageId, { maxBatch: this.maxBatch, maxConcurrent: this.inFlight });
       this.batchers.set(adapter, batcher);
     }
     return batcher.submit(message);

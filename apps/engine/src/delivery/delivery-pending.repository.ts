@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { DeliveryLane } from '@relance/platform';
-import { MicroBatcher } from '../shared/micro-batcher.js';
+import { MicroBatcher } from '@relance/event-store';
 
 export interface PendingMessage {
   readonly merchantId: string;
@@ -28,8 +28,7 @@ export class DeliveryPending {
         return items.map(() => undefined);
       },
       (i) => `${i.merchantId}.${i.messageId}`,
-      500,
-      2,
+      { maxBatch: 500, maxConcurrent: 2 },
     );
   }
 

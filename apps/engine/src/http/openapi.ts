@@ -17,7 +17,7 @@ const STANDARD_ERRORS: Record<number, string> = {
   409: 'Conflict: already recorded, duplicate identity, Idempotency-Key reused or still in progress (Retry-After)',
   410: 'The customer was erased',
   413: 'Body larger than HTTP_BODY_LIMIT_BYTES',
-  422: 'Refused by a business rule (insufficient points, refund larger than the purchase, points beyond the limits, non-EUR order…)',
+  422: 'Refused by a business rule (insufficient points, refund larger than the purchase, points beyond the limits, order in another currency than the merchant\'s…)',
   503: 'PostgreSQL is unreachable: retry after Retry-After seconds (with the same Idempotency-Key for a write)',
 };
 
@@ -82,7 +82,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       title: 'Relance engine API',
       version,
       description:
-        'Write side of Relance: customers, consents, purchases, refunds, visits and rewards. Every request is scoped to the merchant of its API key. Money is in integer cents (EUR), at most 1,000,000,000 per amount (a line total and a purchase total included); instants are ISO-8601, business dates from 1970-01-01T00:00:00Z to a day ahead of the engine\'s clock; text may hold any Unicode character but NUL (U+0000) and unpaired surrogates.',
+        'Write side of Relance: customers, consents, purchases, refunds, visits and rewards. Every request is scoped to the merchant of its API key. Money is in integer minor units of the merchant\'s currency (cents for EUR), at most 1,000,000,000 per amount (a line total and a purchase total included); instants are ISO-8601, business dates from 1970-01-01T00:00:00Z to a day ahead of the engine\'s clock; text may hold any Unicode character but NUL (U+0000) and unpaired surrogates.',
     },
     servers: [{ url: '/' }],
     tags: ['customers', 'consents', 'purchases', 'visits', 'rewards', 'webhooks'].map((name) => ({ name })),

@@ -57,6 +57,7 @@ export const CUSTOMER_COLUMNS = [
   { name: 'consent_email', aliases: ['optin_email'], help: 'oui/non: marketing consent by email' },
   { name: 'consent_sms', aliases: ['optin_sms'], help: 'oui/non' },
   { name: 'consent_postal', aliases: ['optin_courrier'], help: 'oui/non' },
+  { name: 'enrolled_at', aliases: ['date_inscription', 'date_adhesion', 'inscrit_le', 'date_creation', 'created_at'], help: 'when the customer joined (14/03/2019 or 2019-03-14); otherwise the first purchase' },
 ] as const satisfies readonly ColumnSpec[];
 
 export const PURCHASE_COLUMNS = [
@@ -67,10 +68,11 @@ export const PURCHASE_COLUMNS = [
   { name: 'sku', aliases: ['code_article', 'reference', 'ref'], required: true, help: '' },
   { name: 'name', aliases: ['libelle', 'designation', 'article'], required: true, help: '' },
   { name: 'category', aliases: ['categorie', 'famille'], help: 'drives category multipliers (champagne, spiritueux…)' },
-  { name: 'quantity', aliases: ['quantite', 'qte'], required: true, help: 'whole number, at least 1' },
-  { name: 'unit_price', aliases: ['prix_unitaire', 'pu', 'prix'], required: true, help: 'euros, 12,50 or 12.50' },
-  { name: 'discount', aliases: ['remise'], help: 'euros on the line, 0 by default' },
+  { name: 'quantity', aliases: ['quantite', 'qte'], required: true, help: 'whole number: positive sold, negative returned' },
+  { name: 'unit_price', aliases: ['prix_unitaire', 'pu', 'prix'], required: true, help: "in the merchant's currency, 12,50 or 12.50 (one decimal separator per file)" },
+  { name: 'discount', aliases: ['remise'], help: 'off the line, 0 by default' },
   { name: 'promo', aliases: ['promotion'], help: 'oui/non: sold under a promotion (earns no points)' },
+  { name: 'original_ticket', aliases: ['ticket_origine', 'ticket_original', 'ref_origine', 'refund_of', 'avoir_sur'], help: 'on returned lines: the ticket they were sold on' },
 ] as const satisfies readonly ColumnSpec[];
 
 export type CustomerColumn = (typeof CUSTOMER_COLUMNS)[number]['name'];

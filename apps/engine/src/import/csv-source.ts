@@ -56,8 +56,13 @@ export async function openCsv(file: string, options: { delimiter?: string; encod
       const parser = input.pipe(
         parse({ delimiter, bom: true, columns: (header: string[]) => header.map(normaliseHeader), skip_empty_lines: true, trim: true, info: true, relax_quotes: true }),
       );
-      for await (const record of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-        yield { line: record.info.lines, values: record.record };
+      try {
+        for await (const record of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+          yield { line: record.info.lines, values: record.record };
+        }
+      } finally {
+        // A reader that stops early (a scan that found what it looked for) closes the file.
+        input.destroy();
       }
     },
   };

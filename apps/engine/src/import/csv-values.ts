@@ -15,23 +15,10 @@ export function flag(value: string | undefined, column: string): boolean {
   throw new RowProblem(`${column}: "${value}" is not oui/non, 1/0 or yes/no`);
 }
 
-/**
- * Euros as French and English exports write them: "12,50", "12.50", "1 234,50", "1.234,50", "€ 9,90"
- * → cents, exactly.
- */
-export function euros(value: string | undefined, column: string): number {
-  let v = (value ?? '').replace(/[\s\u00a0\u202f€]/g, '');
-  if (v === '') throw new RowProblem(`${column}: missing amount`);
-  if (/^\d{1,3}(\.\d{3})+(,\d+)?$/.test(v)) v = v.replace(/\./g, '');
-  v = v.replace(',', '.');
-  const match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(v);
-  if (!match) throw new RowProblem(`${column}: "${value}" is not an amount in euros (e.g. 12,50)`);
-  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
-}
-
+/** A count, maybe signed ("-2" returned), maybe written with zero decimals ("3,00", "3.0"). */
 export function wholeNumber(value: string | undefined, column: string): number {
-  const v = (value ?? '').trim().replace(/,0+$/, '');
-  if (!/^\d+$/.test(v)) throw new RowProblem(`${column}: "${value}" is not a whole number`);
+  const v = (value ?? '').trim().replace(/[.,]0+$/, '');
+  if (!/^[+-]?\d{1,9}$/.test(v)) throw new RowProblem(`${column}: "${value}" is not a whole number`);
   return Number(v);
 }
 

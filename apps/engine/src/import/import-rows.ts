@@ -3,11 +3,10 @@ import type { EnrolCustomerBody } from '../customers/customer.schemas.js';
 import { EnrolCustomerBody as EnrolSchema } from '../customers/customer.schemas.js';
 import type { RequestRejected } from '../write-path/application-errors.js';
 import { parseWith } from '../write-path/zod-problems.js';
-import { RecordPurchaseBody as PurchaseSchema, type RecordPurchaseBody } from '../purchases/purchase.schemas.js';
 import { externalEntityId } from '../write-path/derived-ids.js';
-import type { Columns, CustomerColumn, PurchaseColumn } from './csv-columns.js';
+import type { Columns, CustomerColumn } from './csv-columns.js';
 import type { CsvRow } from './csv-source.js';
-import { euros, flag, instant, localDate, optional, RowProblem, wholeNumber } from './csv-values.js';
+import { flag, instant, localDate, optional, RowProblem } from './csv-values.js';
 
 /**
  * The id an external id (a card number, a ticket number) becomes: itself when it is a valid id, so
@@ -29,9 +28,21 @@ const CUSTOMER_PATHS: Record<string, CustomerColumn> = {
   'profile.email': 'email',
   'profile.phone': 'phone',
   'profile.birthDate': 'birth_date',
+  enrolledAt: 'enrolled_at',
 };
 
-export function customerOf(row: CsvRow, columns: Columns<CustomerColumn>, merchantId: string, file: string): { customerId: string; body: EnrolCustomerBody } {
+/**
+ * A customer row as an enrolment. The customer joined on its `enrolled_at` column when the file has
+ * one, else on its first purchase (`firstPurchases`, read from the tickets file beforehand), else now.
+ */
+export function customerOf(
+  row: CsvRow,
+  columns: Columns<CustomerColumn>,
+  merchantId: string,
+  file: string,
+  timeZone: string,
+  firstPurchases?: ReadonlyMap<string, string>,
+): { customerId: string; body: EnrolCustomerBody } {
   const get = (name: CustomerColumn) => optional(columns.get(row.values, name));
   const externalId = get('external_id');
   if (!externalId) throw new RowProblem(`${columns.label('external_id')}: missing`);
@@ -40,7 +51,9 @@ export function customerOf(row: CsvRow, columns: Columns<CustomerColumn>, mercha
     .filter((channel) => flag(get(`consent_${channel}`), columns.label(`consent_${channel}`)))
     .map((channel) => ({ channel, purpose: 'marketing' as const, proof: { formVersion: `import:${file}`.slice(0, 64) } }));
   const customerId = importedId('x', merchantId, externalId);
+  const enrolledAt = get('enrolled_at') ? instant(get('enrolled_at'), columns.label('enrolled_at'), timeZone) : firstPurchases?.get(externalId);
   const input = {
+    ...(enrolledAt ? { enrolledAt } : {}),
     customerId,
     type: get('type')?.toLowerCase() ?? 'b2c',
     ...(get('business_category') ? { businessCategory: get('business_category')!.toLowerCase() } : {}),
@@ -73,74 +86,13 @@ export function customerRowProblem(error: RequestRejected, columns: Columns<Cust
   return new RowProblem(error.fields.map((f) => `${columnOf(f.path, columns)}: ${f.message}`).join('; '));
 }
 
-export function purchaseRowProblem(error: RequestRejected, columns: Columns<PurchaseColumn>): RowProblem {
-  return new RowProblem(error.fields.map((f) => `${purchasePath(f.path, columns)}: ${f.message}`).join('; '));
-}
-
 function columnOf(path: string, columns: Columns<CustomerColumn>): string {
   const name = CUSTOMER_PATHS[path] ?? (path.startsWith('profile.postalAddress') ? 'address_line1' : undefined);
   return name ? columns.label(name) : path;
 }
 
+/** The rows of one ticket, consecutive in the file. */
 export interface TicketRows {
   readonly ticket: string;
   readonly rows: readonly CsvRow[];
-}
-
-/** The rows of one ticket as one purchase. */
-export function purchaseOf(ticket: TicketRows, columns: Columns<PurchaseColumn>, merchantId: string, timeZone: string): { purchaseId: string; body: RecordPurchaseBody } {
-  const first = ticket.rows[0]!;
-  const get = (row: CsvRow, name: PurchaseColumn) => optional(columns.get(row.values, name));
-  const customer = get(first, 'customer_external_id');
-  const store = get(first, 'store_id');
-  const when = get(first, 'purchased_at');
-  for (const row of ticket.rows.slice(1)) {
-    for (const [name, value] of [['customer_external_id', customer], ['store_id', store], ['purchased_at', when]] as const) {
-      if (get(row, name) !== value) throw new RowProblem(`line ${row.line}: ${columns.label(name)} differs from the ticket's first row (line ${first.line})`);
-    }
-  }
-  const lines = ticket.rows.map((row) => {
-    const at = (message: string) => (ticket.rows.length > 1 ? `line ${row.line}: ${message}` : message);
-    try {
-      return {
-        sku: get(row, 'sku') ?? '',
-        name: get(row, 'name') ?? '',
-        category: get(row, 'category')?.toLowerCase() ?? null,
-        quantity: wholeNumber(get(row, 'quantity'), columns.label('quantity')),
-        unitPriceCents: euros(get(row, 'unit_price'), columns.label('unit_price')),
-        discountCents: get(row, 'discount') ? euros(get(row, 'discount'), columns.label('discount')) : 0,
-        promo: flag(get(row, 'promo'), columns.label('promo')),
-      };
-    } catch (error) {
-      throw error instanceof RowProblem ? new RowProblem(at(error.message)) : error;
-    }
-  });
-  const purchaseId = importedId('t', merchantId, ticket.ticket);
-  const input = {
-    purchaseId,
-    ...(customer ? { customerId: importedId('x', merchantId, customer) } : {}),
-    storeId: store ?? '',
-    externalRef: ticket.ticket.slice(0, 128),
-    channel: 'import',
-    currency: 'EUR',
-    lines,
-    purchasedAt: instant(when, columns.label('purchased_at'), timeZone),
-  };
-  const parsed = parseWith(PurchaseSchema, input);
-  if (!parsed.ok) throw new RowProblem(parsed.problems.map((p) => `${purchasePath(p.path, columns)}: ${p.message}`).join('; '));
-  return { purchaseId, body: parsed.value };
-}
-
-function purchasePath(path: string, columns: Columns<PurchaseColumn>): string {
-  const line = /^lines\[(\d+)\](?:\.(\w+))?$/.exec(path);
-  if (line) {
-    const row = `row ${Number(line[1]) + 1} of the ticket`;
-    if (line[2] === undefined) return row;
-    const names: Record<string, PurchaseColumn> = { sku: 'sku', name: 'name', category: 'category', quantity: 'quantity', unitPriceCents: 'unit_price', discountCents: 'discount' };
-    const column = names[line[2]];
-    return `${row}, ${column ? columns.label(column) : line[2]}`;
-  }
-  if (path === 'lines') return 'the ticket';
-  const top: Record<string, PurchaseColumn> = { storeId: 'store_id', customerId: 'customer_external_id', purchasedAt: 'purchased_at' };
-  return top[path] ? columns.label(top[path]) : path;
 }

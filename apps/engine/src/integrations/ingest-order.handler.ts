@@ -2,6 +2,7 @@ import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nest
 import { DomainError } from '@relance/domain';
 import { z } from 'zod';
 import type { CommandEnvelope } from '../write-path/command-envelope.js';
+import { DecisionContexts } from '../write-path/decision-context.js';
 import { EnrolCustomerCommand } from '../customers/enrol-customer.handler.js';
 import { IdentityReservations } from '../customers/identity-reservations.repository.js';
 import { normalisePhone } from '../customers/identity.js';
@@ -10,6 +11,7 @@ import { ApiError } from '../write-path/application-errors.js';
 import type { RecordPurchaseBody } from '../purchases/purchase.schemas.js';
 import { RecordPurchaseCommand } from '../purchases/record-purchase.handler.js';
 import { externalEntityId } from '../write-path/derived-ids.js';
+import { ShopOrderLines } from './shop-order-lines.repository.js';
 import type { ShopOrder } from './shop-order.js';
 
 export const OrderIngestedSchema = z.object({
@@ -45,17 +47,22 @@ export class IngestOrderHandler implements ICommandHandler<IngestOrderCommand> {
     private readonly commands: CommandBus,
     private readonly reservations: IdentityReservations,
     private readonly vault: ProfileVault,
+    private readonly orderLines: ShopOrderLines,
+    private readonly contexts: DecisionContexts,
   ) {}
 
   async execute({ envelope, order, purchase }: IngestOrderCommand): Promise<OrderIngested> {
     const base = { orderId: order.orderId, purchaseId: null, customerId: null };
     if (order.ignoredBecause) return { ...base, status: 'ignored', reason: order.ignoredBecause };
-    if (order.currency !== 'EUR') {
-      throw new ApiError(422, 'unsupported-currency', `Only EUR orders are recorded (this one is in ${order.currency})`, { currency: order.currency });
+    const currency = this.contexts.merchant(envelope.merchantId).currency;
+    if (order.currency !== currency) {
+      throw new ApiError(422, 'unsupported-currency', `Only ${currency} orders are recorded, the merchant's currency (this one is in ${order.currency})`, { currency: order.currency });
     }
     if (order.lines.length === 0 || purchase === null) return { ...base, status: 'ignored', reason: 'no line with a quantity' };
     const customerId = await this.buyer(envelope, order);
     const purchaseId = purchase.purchaseId!;
+    // Before the purchase: once it is recorded, a refund of it may come at any time.
+    await this.orderLines.remember(envelope.merchantId, order.platform, order.orderId, order.lineItemIds);
     try {
       await this.commands.execute(new RecordPurchaseCommand(envelope, { ...purchase, customerId }, 'integration'));
       return { ...base, status: 'recorded', purchaseId, customerId, reason: null };

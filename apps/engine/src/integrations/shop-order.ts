@@ -25,6 +25,8 @@ export interface ShopOrder {
     readonly acceptsMarketing: boolean;
   };
   readonly lines: readonly { sku: string; name: string; quantity: number; unitPriceCents: number; discountCents: number }[];
+  /** The platform's id of each line's line item: refunds name line items by it. */
+  readonly lineItemIds: readonly string[];
   /** Where each value came from in the platform's payload, so that a refusal names the platform's field. */
   readonly sources: OrderSources;
 }
@@ -36,6 +38,11 @@ export interface OrderSources {
   readonly lines: readonly string[];
   /** The line item field each line field comes from. */
   readonly lineFields: Readonly<Record<'sku' | 'name' | 'quantity' | 'unitPriceCents' | 'discountCents', string>>;
+}
+
+/** The id of the purchase an order records: refunds of the order find it by the same id. */
+export function orderPurchaseId(platform: Platform, orderId: string): string {
+  return `${platform}-${orderId}`.slice(0, 64);
 }
 
 /** "199.00", "12.5", 3 → cents, exactly (no floating point on the way). */
@@ -65,11 +72,11 @@ export function purchaseOfOrder(order: ShopOrder, now: string): RecordPurchaseBo
   const dated = businessInstantProblem(order.createdAt, now);
   if (dated) problems.push({ path: order.sources.createdAt, message: dated });
   const parsed = parseWith(RecordPurchaseBody, {
-    purchaseId: `${order.platform}-${order.orderId}`.slice(0, 64),
+    purchaseId: orderPurchaseId(order.platform, order.orderId),
     storeId: order.platform,
     ...(order.reference ? { externalRef: order.reference } : {}),
     channel: order.platform,
-    currency: 'EUR',
+    currency: order.currency,
     lines: order.lines.map((line) => ({ ...line, category: null, promo: false })),
     rewardIdsUsed: [],
     purchasedAt: order.createdAt,

@@ -77,6 +77,7 @@ export function shopifyOrder(body: unknown): ShopOrder {
       acceptsMarketing: order.buyer_accepts_marketing === true || customer?.email_marketing_consent?.state === 'subscribed',
     },
     lines,
+    lineItemIds: items.map(({ item }) => String(item.id)),
     sources: {
       reference: 'name',
       createdAt: 'created_at',

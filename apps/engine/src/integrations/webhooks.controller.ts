@@ -9,15 +9,18 @@ import { Route } from '../http/route.js';
 import type { CommandEnvelope } from '../write-path/command-envelope.js';
 import { IdempotentExecutor } from '../write-path/idempotent-execution.js';
 import { IngestOrderCommand, OrderIngestedSchema } from './ingest-order.handler.js';
+import { IngestRefundCommand, RefundIngestedSchema } from './ingest-refund.handler.js';
 import { IntegrationSecrets, type Platform } from './integration-secrets.repository.js';
 import { purchaseOfOrder, type ShopOrder } from './shop-order.js';
+import { checkRefundDate, shopifyCancellation, shopifyRefund, wooCommerceCancellation, type ShopRefund } from './shop-refund.js';
 import { shopifyOrder } from './shopify-order.js';
 import { signatureMatches } from './webhook-signature.js';
 import { wooCommerceOrder } from './woocommerce-order.js';
 
 const MerchantParams = z.strictObject({ merchantId: MerchantId });
-const ShopifyBody = z.looseObject({}).describe('A Shopify Order object (webhook topic orders/create)');
-const WooBody = z.looseObject({}).describe('A WooCommerce REST API v3 order (webhook topic order.created)');
+const ShopifyBody = z.looseObject({}).describe('A Shopify Order object (topics orders/create, orders/cancelled) or Refund object (refunds/create)');
+const WooBody = z.looseObject({}).describe('A WooCommerce REST API v3 order (webhook topics order.created, order.updated)');
+const Ingested = z.union([OrderIngestedSchema, RefundIngestedSchema]);
 
 type RawRequest = FastifyRequest & { rawBody?: Buffer };
 
@@ -38,18 +41,21 @@ export class WebhooksController {
     method: 'POST',
     path: '/v1/webhooks/shopify/:merchantId',
     tag: 'webhooks',
-    summary: 'Shopify orders/create: records the order as a purchase (signed with X-Shopify-Hmac-Sha256)',
-    description: 'Idempotent by order id. 401 on a missing or wrong signature; 422 for a non-EUR order; other topics are acknowledged and ignored.',
+    summary: 'Shopify orders/create records the order as a purchase; refunds/create and orders/cancelled refund it (signed with X-Shopify-Hmac-Sha256)',
+    description:
+      'Orders are idempotent by order id, refunds by refund id and cancellations by order id. refunds/create refunds the refund_line_items by line and quantity; orders/cancelled refunds whatever is not yet refunded. 401 on a missing or wrong signature; 422 for an order in another currency than the merchant\'s; other topics are acknowledged and ignored.',
     permission: 'webhook',
     status: 200,
     params: MerchantParams,
     body: ShopifyBody,
-    response: OrderIngestedSchema,
+    response: Ingested,
     errors: [401, 409, 422],
     idempotency: 'none',
   })
   async shopify(@Req() request: RawRequest, @Res() reply: FastifyReply, @Headers('x-shopify-topic') topic?: string): Promise<void> {
     const merchantId = await this.verify(request, 'shopify', request.headers['x-shopify-hmac-sha256']);
+    if (topic === 'refunds/create') return this.refund(request, reply, merchantId, shopifyRefund(request.body));
+    if (topic === 'orders/cancelled') return this.refund(request, reply, merchantId, shopifyCancellation(request.body), 'not cancelled');
     if (topic && topic !== 'orders/create') return void reply.status(200).send({ ignored: `topic ${topic}` });
     await this.ingest(request, reply, merchantId, shopifyOrder(request.body));
   }
@@ -58,19 +64,21 @@ export class WebhooksController {
     method: 'POST',
     path: '/v1/webhooks/woocommerce/:merchantId',
     tag: 'webhooks',
-    summary: 'WooCommerce order.created: records the order as a purchase (signed with X-WC-Webhook-Signature)',
-    description: 'Idempotent by order id. 401 on a missing or wrong signature; 422 for a non-EUR order. The unsigned ping WooCommerce sends when a webhook is saved is acknowledged.',
+    summary: 'WooCommerce order.created records the order as a purchase; order.updated to cancelled or refunded refunds it (signed with X-WC-Webhook-Signature)',
+    description:
+      'Orders are idempotent by order id, cancellations and full refunds by order id and status. 401 on a missing or wrong signature; 422 for an order in another currency than the merchant\'s. The unsigned ping WooCommerce sends when a webhook is saved is acknowledged.',
     permission: 'webhook',
     status: 200,
     params: MerchantParams,
     body: WooBody,
-    response: OrderIngestedSchema,
+    response: Ingested,
     errors: [401, 409, 422],
     idempotency: 'none',
   })
   async wooCommerce(@Req() request: RawRequest, @Res() reply: FastifyReply, @Headers('x-wc-webhook-topic') topic?: string): Promise<void> {
     if (isPing(request)) return void reply.status(200).send({ ping: 'ok' });
     const merchantId = await this.verify(request, 'woocommerce', request.headers['x-wc-webhook-signature']);
+    if (topic === 'order.updated') return this.refund(request, reply, merchantId, wooCommerceCancellation(request.body), 'status neither cancelled nor refunded');
     if (topic && topic !== 'order.created') return void reply.status(200).send({ ignored: `topic ${topic}` });
     await this.ingest(request, reply, merchantId, wooCommerceOrder(request.body));
   }
@@ -88,11 +96,20 @@ export class WebhooksController {
 
   private async ingest(request: RawRequest, reply: FastifyReply, merchantId: string, order: ShopOrder): Promise<void> {
     // Checked before the order id is claimed: a refused order leaves no trace.
-    const records = !order.ignoredBecause && order.currency === 'EUR' && order.lines.length > 0;
+    const records = !order.ignoredBecause && order.currency === this.contexts.merchant(merchantId).currency && order.lines.length > 0;
     const purchase = records ? purchaseOfOrder(order, this.contexts.forMerchant(merchantId).now) : null;
     await this.once(request, reply, merchantId, order.platform, `webhook:${order.platform}:order:${order.orderId}`, (envelope) =>
       this.commands.execute(new IngestOrderCommand(envelope, order, purchase)),
     );
+  }
+
+  /** A refund or cancellation, once per platform event; `notRefund` says why a body of the topic takes nothing back. */
+  private async refund(request: RawRequest, reply: FastifyReply, merchantId: string, refund: ShopRefund | null, notRefund?: string): Promise<void> {
+    if (!refund) return void reply.status(200).send({ ignored: notRefund ?? 'not a refund' });
+    // Checked before the event is claimed: a refused delivery leaves no trace.
+    checkRefundDate(refund, this.contexts.forMerchant(merchantId).now);
+    const key = `webhook:${refund.platform}:refund:${refund.orderId}:${refund.eventKey}`;
+    await this.once(request, reply, merchantId, refund.platform, key, (envelope) => this.commands.execute(new IngestRefundCommand(envelope, refund)));
   }
 
   /**

@@ -78,6 +78,7 @@ export function wooCommerceOrder(body: unknown): ShopOrder {
       acceptsMarketing: false,
     },
     lines,
+    lineItemIds: items.map(({ item }) => String(item.id)),
     sources: {
       reference: 'number',
       createdAt: order.date_created_gmt ? 'date_created_gmt' : 'date_created',

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type AppConfig } from '@relance/platform';
 import type pg from 'pg';
 import { BOOKKEEPING_POOL } from '../engine.tokens.js';
-import { MicroBatcher } from '../shared/micro-batcher.js';
+import { MicroBatcher } from '@relance/event-store';
 
 interface Reservation {
   readonly merchantId: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cents, Id, LIMITS, PurchaseChannel, StorableText } from '@relance/domain';
+import { Cents, CurrencyCode, Id, LIMITS, PurchaseChannel, StorableText } from '@relance/domain';
 import { Instant } from '../customers/customer.schemas.js';
 import { LoyaltyOutcomeSchema } from '../write-path/loyalty-outcome.js';
 
@@ -24,7 +24,8 @@ export const RecordPurchaseBody = z
     storeId: Id,
     externalRef: StorableText.min(1).max(128).optional(),
     channel: PurchaseChannel.default('pos'),
-    currency: z.literal('EUR', { error: 'only EUR is accepted' }),
+    /** The merchant's currency (merchant.yaml): an amount in any other is refused. */
+    currency: CurrencyCode,
     lines: z.array(PurchaseLineInput).min(1).max(LIMITS.linesPerPurchase),
     /** Issued rewards (vouchers) used on this ticket. */
     rewardIdsUsed: z.array(Id).max(LIMITS.rewardsUsedPerPurchase).default([]),

@@ -16,7 +16,7 @@ export class PurchasesController {
     path: '/v1/purchases',
     tag: 'purchases',
     summary: 'Record a purchase, with the points, tier change and rewards it causes; anonymous without customerId',
-    description: 'Money in integer cents, EUR only. Line totals are quantity × unitPriceCents − discountCents.',
+    description: 'Money in integer minor units of the merchant\'s currency (cents for EUR, yen for JPY); a purchase in another currency is refused. Line totals are quantity × unitPriceCents − discountCents.',
     permission: 'purchases:write',
     status: 201,
     body: RecordPurchaseBody,

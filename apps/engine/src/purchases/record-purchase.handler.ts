@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import type { CommandEnvelope } from '../write-path/command-envelope.js';
 import { DecisionContexts } from '../write-path/decision-context.js';
 import { loyaltyOutcome } from '../write-path/loyalty-outcome.js';
-import { businessInstant, requireStore } from '../write-path/merchant-checks.js';
+import { businessInstant, requireCurrency, requireStore } from '../write-path/merchant-checks.js';
 import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import { ApiError } from '../write-path/application-errors.js';
 import { derivedEntityId } from '../write-path/derived-ids.js';
@@ -58,6 +58,7 @@ export class RecordPurchaseHandler implements ICommandHandler<RecordPurchaseComm
   async execute({ envelope, body, storeCheck }: RecordPurchaseCommand): Promise<PurchaseResult> {
     const { merchantId } = envelope;
     if (storeCheck === 'configured') requireStore(this.contexts.merchant(merchantId), body.storeId);
+    requireCurrency(this.contexts.merchant(merchantId), body.currency);
     const context = this.contexts.forMerchant(merchantId);
     const purchasedAt = businessInstant(body.purchasedAt, 'purchasedAt', context);
     const purchase = purchaseData(body, body.purchaseId ?? derivedEntityId('p', envelope.seed), purchasedAt);
@@ -142,7 +143,7 @@ function purchaseData(body: RecordPurchaseBody, purchaseId: string, purchasedAt:
     storeId: body.storeId,
     externalRef: body.externalRef ?? null,
     channel: body.channel,
-    currency: 'EUR',
+    currency: body.currency,
     lines,
     totalCents: lines.reduce((sum, line) => sum + line.totalCents, 0),
     rewardIdsUsed: body.rewardIdsUsed,

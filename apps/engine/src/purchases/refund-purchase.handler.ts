@@ -1,5 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { anonymousSaleDecider, customerFolder, decideCustomerOutcome, DomainError, parseStreamId, streams, type CustomerCommandOf } from '@relance/domain';
+import { anonymousSaleDecider, customerFolder, decideCustomerOutcome, DomainError, parseStreamId, streams, WHOLE_HISTORY_FOLDER, type CustomerCommandOf } from '@relance/domain';
 import type { z } from 'zod';
 import type { CommandEnvelope } from '../write-path/command-envelope.js';
 import { DecisionContexts } from '../write-path/decision-context.js';
@@ -20,6 +20,8 @@ export class RefundPurchaseCommand extends Command<RefundResult> {
     readonly envelope: CommandEnvelope,
     readonly purchaseId: string,
     readonly body: RefundBody,
+    /** `integration`: an e-shop's refund, whose store is the platform rather than one of merchant.yaml's. */
+    readonly storeCheck: 'configured' | 'integration' = 'configured',
   ) {
     super();
   }
@@ -28,8 +30,9 @@ export class RefundPurchaseCommand extends Command<RefundResult> {
 /**
  * Finds the purchase's stream by its id, refunds all or part of it, and (for a customer) takes back
  * the points the refunded part had earned. A purchase of a customer merged since follows the merge.
- * A customer's purchase whose refund window passed is no longer in the customer's state: found in
- * the stream all the same, it is refused as refund-window-closed rather than unknown.
+ * A customer's purchase the state no longer holds (its stream's clock moved past the purchase's
+ * window) is found in the stream all the same: the refund is then decided on the whole history, and
+ * refused as refund-window-closed when its own date is past the window.
  */
 @CommandHandler(RefundPurchaseCommand)
 export class RefundPurchaseHandler implements ICommandHandler<RefundPurchaseCommand> {
@@ -40,9 +43,9 @@ export class RefundPurchaseHandler implements ICommandHandler<RefundPurchaseComm
     private readonly recorded: RecordedPurchases,
   ) {}
 
-  async execute({ envelope, purchaseId, body }: RefundPurchaseCommand): Promise<RefundResult> {
+  async execute({ envelope, purchaseId, body, storeCheck }: RefundPurchaseCommand): Promise<RefundResult> {
     const { merchantId } = envelope;
-    requireStore(this.contexts.merchant(merchantId), body.storeId);
+    if (storeCheck === 'configured') requireStore(this.contexts.merchant(merchantId), body.storeId);
     let streamId = await this.locator.find(merchantId, purchaseId);
     if (!streamId) throw new DomainError('purchase-not-found', `No purchase ${purchaseId}`, { purchaseId });
     const context = this.contexts.forMerchant(merchantId);
@@ -70,7 +73,16 @@ export class RefundPurchaseHandler implements ICommandHandler<RefundPurchaseComm
         return { purchaseId, refundId, customerId, amountCents, ...loyaltyOutcome(outcome.events, outcome.state, context.now) };
       } catch (error) {
         if (error instanceof DomainError && error.code === 'purchase-not-found' && (await this.recorded.holds(streamId, purchaseId))) {
-          throw new DomainError('refund-window-closed', `Purchase ${purchaseId} is past its refund window`, { purchaseId });
+          // Forgotten by the fold, whose clock moved past the purchase's window: the refund's own date
+          // decides, judged on the whole history (refund-window-closed when it is late).
+          try {
+            const outcome = await this.runner.run({ ...base, streamId, folder: WHOLE_HISTORY_FOLDER, decide: (state) => decideCustomerOutcome(command, state, context) });
+            const refunded = outcome.events.find((e) => e.type === 'PurchaseRefunded');
+            const amountCents = refunded?.type === 'PurchaseRefunded' ? refunded.data.amountCents : 0;
+            return { purchaseId, refundId, customerId: parseStreamId(streamId).entityId, amountCents, ...loyaltyOutcome(outcome.events, outcome.state, context.now) };
+          } finally {
+            this.runner.forget(streamId);
+          }
         }
         const survivorId = error instanceof DomainError && error.code === 'customer-merged' ? error.details.survivorId : undefined;
         if (typeof survivorId !== 'string' || hop >= MAX_MERGE_HOPS) throw error;

@@ -2,7 +2,7 @@ import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { openJson, sealJson, type CustomerKeyStore } from '@relance/platform';
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { MicroBatcher } from '../shared/micro-batcher.js';
+import { MicroBatcher } from '@relance/event-store';
 
 export type ClaimResult =
   | { readonly kind: 'claimed'; readonly seed: string; readonly attempt: number }

@@ -8,6 +8,12 @@ export function requireStore(merchant: MerchantConfig, storeId: string, path = '
   throw new RequestRejected([{ path, message: `unknown store "${storeId}" (stores: ${merchant.stores.map((s) => s.id).join(', ')})` }]);
 }
 
+/** One merchant, one currency (merchant.yaml): an amount in another is refused, never converted. */
+export function requireCurrency(merchant: MerchantConfig, currency: string, path = 'currency'): void {
+  if (currency === merchant.currency) return;
+  throw new RequestRejected([{ path, message: `${currency} is not the merchant's currency (${merchant.currency}): amounts in another currency are refused` }]);
+}
+
 /** Instants arrive with any offset; events hold them in UTC. */
 export function utc(instant: string): string {
   return new Date(instant).toISOString();

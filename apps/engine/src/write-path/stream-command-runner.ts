@@ -136,6 +136,11 @@ export class StreamCommandRunner {
     }
   }
 
+  /** Drops the stream's cached state: the next command folds it again from the store. */
+  forget(streamId: string): void {
+    this.cache.delete(streamId);
+  }
+
   /** The stream folded, from this process's cache when it holds a state the folder accepts. */
   async load<S, E>(streamId: string, folder: Folder<S, E>): Promise<{ state: S; revision: bigint | 'no-stream'; cached: boolean }> {
     const hit = this.cache.get(streamId);

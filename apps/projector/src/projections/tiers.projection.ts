@@ -1,6 +1,6 @@
-import { sql, type Sql } from '@relance/platform';
+import type { Sql } from '@relance/platform';
 import { ofType, type Projection } from '../projection.js';
-import { columns } from './columns.js';
+import { rows } from './rows.js';
 
 /** tiers: the tier each customer holds, and every change with the spend and program that decided it. */
 export const tiersProjection: Projection = {
@@ -10,36 +10,65 @@ export const tiersProjection: Projection = {
   handles: ['TierChanged'],
   apply(events, context) {
     const changes = ofType(events, 'TierChanged');
-    if (changes.length === 0) return [];
-    const h = columns('m', 'id', 'c', 'from', 'to', 'direction', 'spend', 'window', 'guaranteed', 'version', 'at');
+    const history = rows(context, 'tier_history', {
+      merchant_id: 'text',
+      event_id: 'uuid',
+      customer_id: 'text',
+      from_tier: 'text',
+      to_tier: 'text',
+      direction: 'text',
+      rolling_spend_cents: 'bigint',
+      window_start: 'timestamptz',
+      guaranteed_until: 'timestamptz',
+      program_version: 'text',
+      changed_at: 'timestamptz',
+    });
     const current = new Map<string, (typeof changes)[number]>();
     for (const e of changes) {
       const d = e.data;
-      h.push({ m: e.metadata.merchantId, id: e.metadata.eventId, c: d.customerId, from: d.from, to: d.to, direction: d.direction, spend: d.rollingSpendCents, window: d.windowStart, guaranteed: d.guaranteedUntil, version: d.programVersion, at: d.changedAt });
+      history.push({
+        merchant_id: e.metadata.merchantId,
+        event_id: e.metadata.eventId,
+        customer_id: d.customerId,
+        from_tier: d.from,
+        to_tier: d.to,
+        direction: d.direction,
+        rolling_spend_cents: d.rollingSpendCents,
+        window_start: d.windowStart,
+        guaranteed_until: d.guaranteedUntil,
+        program_version: d.programVersion,
+        changed_at: d.changedAt,
+      });
       current.set(`${e.metadata.merchantId}\u0000${d.customerId}`, e);
     }
-    const c = columns('m', 'c', 'tier', 'since', 'guaranteed', 'spend', 'version');
+    // One row per customer and batch: an upsert cannot touch the same row twice in one statement.
+    const tiers = rows(context, 'customer_tiers', {
+      merchant_id: 'text',
+      customer_id: 'text',
+      tier: 'text',
+      since: 'timestamptz',
+      guaranteed_until: 'timestamptz',
+      rolling_spend_cents: 'bigint',
+      program_version: 'text',
+    });
     for (const e of current.values()) {
       const d = e.data;
-      c.push({ m: e.metadata.merchantId, c: d.customerId, tier: d.to, since: d.changedAt, guaranteed: d.guaranteedUntil, spend: d.rollingSpendCents, version: d.programVersion });
+      tiers.push({
+        merchant_id: e.metadata.merchantId,
+        customer_id: d.customerId,
+        tier: d.to,
+        since: d.changedAt,
+        guaranteed_until: d.guaranteedUntil,
+        rolling_spend_cents: d.rollingSpendCents,
+        program_version: d.programVersion,
+      });
     }
-    const statements: Sql[] = [
-      sql`
-INSERT INTO ${context.table('tier_history')} (merchant_id, event_id, customer_id, from_tier, to_tier, direction, rolling_spend_cents,
-                                               window_start, guaranteed_until, program_version, changed_at)
-SELECT * FROM unnest(${h.get('m')}::text[], ${h.get('id')}::uuid[], ${h.get('c')}::text[], ${h.get('from')}::text[], ${h.get('to')}::text[],
-                     ${h.get('direction')}::text[], ${h.get('spend')}::bigint[], ${h.get('window')}::timestamptz[],
-                     ${h.get('guaranteed')}::timestamptz[], ${h.get('version')}::text[], ${h.get('at')}::timestamptz[])
-ON CONFLICT (merchant_id, event_id) DO NOTHING`,
-      sql`
-INSERT INTO ${context.table('customer_tiers')} AS t (merchant_id, customer_id, tier, since, guaranteed_until, rolling_spend_cents, program_version)
-SELECT * FROM unnest(${c.get('m')}::text[], ${c.get('c')}::text[], ${c.get('tier')}::text[], ${c.get('since')}::timestamptz[],
-                     ${c.get('guaranteed')}::timestamptz[], ${c.get('spend')}::bigint[], ${c.get('version')}::text[])
-ON CONFLICT (merchant_id, customer_id) DO UPDATE
+    return [
+      history.insert('ON CONFLICT (merchant_id, event_id) DO NOTHING'),
+      tiers.insert(`ON CONFLICT (merchant_id, customer_id) DO UPDATE
    SET tier = EXCLUDED.tier, since = EXCLUDED.since, guaranteed_until = EXCLUDED.guaranteed_until,
        rolling_spend_cents = EXCLUDED.rolling_spend_cents, program_version = EXCLUDED.program_version
- WHERE t.since <= EXCLUDED.since`,
-    ];
-    return statements;
+ WHERE t.since <= EXCLUDED.since`),
+    ].filter((s): s is Sql => s !== null);
   },
 };

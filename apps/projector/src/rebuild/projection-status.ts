@@ -1,5 +1,5 @@
 import type { EventStore } from '@relance/event-store';
-import { formatPosition } from '@relance/event-store';
+import { formatPosition, START } from '@relance/event-store';
 import type pg from 'pg';
 import type { Projection } from '../projection.js';
 import { loadCheckpoints } from '../runner/checkpoints.js';
@@ -57,7 +57,8 @@ export async function projectionStatus(pool: pg.Pool, store: EventStore, project
     const rebuild = rebuilds.find((r) => r.name === p.name);
     const stall = stalls.get(p.name);
     const waiting = parked.filter((part) => part.projection === p.name);
-    const backlog = live ? await store.backlog(live.position) : null;
+    // A projection that never ran has the whole log ahead of it.
+    const backlog = await store.backlog(live?.position ?? START);
     const waited = waiting.reduce((oldest, part) => Math.max(oldest, (now - part.parkedAt.getTime()) / 1000), 0);
     if (stall && live) {
       problems.push(
@@ -73,8 +74,8 @@ export async function projectionStatus(pool: pg.Pool, store: EventStore, project
     rows.push({
       name: p.name,
       state: stall ? 'stopped' : waiting.length > 0 ? `${waiting.length} merchant${waiting.length > 1 ? 's' : ''} waiting` : 'ok',
-      lagEvents: backlog ? `${backlog.complete ? '' : '≥'}${backlog.events}` : '-',
-      lagSeconds: Math.round(Math.max(backlog?.seconds ?? 0, waited) * 10) / 10,
+      lagEvents: `${backlog.complete ? '' : '≥'}${backlog.events}`,
+      lagSeconds: Math.round(Math.max(backlog.seconds, waited) * 10) / 10,
       writer: writers.has(p.name),
       codeVersion: p.version,
       builtVersion: live?.version ?? null,

@@ -54,10 +54,31 @@ export function merchantOf(event: ProjectedEvent): string {
 export function statementsOf(projection: Projection, events: readonly ProjectedEvent[], context: ProjectionContext): Sql[] {
   if (events.length === 0) return [];
   try {
-    return projection.apply(events, context);
+    return projection.apply(events, ownTables(projection, context));
   } catch (error) {
     throw new ApplyError(projection.name, error);
   }
+}
+
+export class UndeclaredTableError extends Error {
+  override readonly name = 'UndeclaredTableError';
+}
+
+/**
+ * The context a projection gets: `table()` answers only the tables it declares. A projection's parts
+ * commit separately, each with its own checkpoint, and a rebuild builds and swaps only the declared
+ * tables: writing another projection's table would break both.
+ */
+export function ownTables(projection: Projection, context: ProjectionContext): ProjectionContext {
+  return {
+    ...context,
+    table: (name) => {
+      if (!projection.tables.includes(name)) {
+        throw new UndeclaredTableError(`Projection ${projection.name} uses table ${name}, which it does not declare (its tables: ${projection.tables.join(', ')})`);
+      }
+      return context.table(name);
+    },
+  };
 }
 
 const handledTypes = new WeakMap<Projection, Set<string>>();

@@ -8,6 +8,7 @@ import {
   type Subscription,
   type SubscriptionBatch,
 } from '@relance/event-store';
+import { ConsumerLoop } from '@relance/platform';
 import type pg from 'pg';
 import type { Projection } from '../projection.js';
 import { ensureCheckpoints, loadCheckpoints, moveCheckpoints, type CheckpointMove, type CheckpointTable } from './checkpoints.js';
@@ -108,7 +109,8 @@ export class ProjectionRunner {
   private following: Projection[] = [];
   private session: LockSession | null;
   private subscription: Subscription | null = null;
-  private stopped = false;
+  /** Resumes from the stored checkpoints after a failure, with backoff; ends with stop() or the pool. */
+  private readonly consumer: ConsumerLoop;
   private restart = false;
   /** A batch was applied in pieces: what was prepared after it assumed otherwise and is dropped. */
   private reprepare = false;
@@ -122,12 +124,22 @@ export class ProjectionRunner {
   private failing: RunnerStatus['failing'] = null;
   /** When batches started to fail; kept until one commits (a retry that reaches the database is not yet a success). */
   private failingSince: Date | null = null;
-  private wake: (() => void) | null = null;
   private measuring = false;
 
   constructor(private readonly options: RunnerOptions) {
     this.session = options.session ?? null;
     this.contexts = new ContextFactory(this.target === 'live' ? '' : '_next', options.timeZones);
+    this.consumer = new ConsumerLoop({
+      pool: options.pool,
+      backoff: { firstMs: options.pollMs ?? 1000, maxMs: 30_000 },
+      failed: (error, retryInMs) => this.failed(error, retryInMs),
+      // Whoever owns the pool has ended it (the process, or a test, is shutting down): nothing this
+      // runner could do will ever succeed again.
+      poolEnded: (error) => {
+        if (this.options.session) throw error;
+        this.options.logger.warn(`Projection runner stopped: its database pool was closed (${messageOf(error)})`);
+      },
+    });
   }
 
   private get target() {
@@ -160,8 +172,7 @@ export class ProjectionRunner {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
+    this.consumer.stop();
     await this.subscription?.close();
     await this.running;
   }
@@ -193,63 +204,41 @@ export class ProjectionRunner {
 
   private async loop(): Promise<void> {
     const pollMs = this.options.pollMs ?? 1000;
-    let backoff = pollMs;
     const measure = this.options.untilCaughtUp ? null : setInterval(() => void this.measureLag(), this.options.lagIntervalMs ?? 1000);
     try {
-      while (!this.stopped) {
-        try {
-          this.session ??= await LockSession.open(this.options.pool);
-          await this.acquire();
-          this.failing = null;
-          if (this.active.length === 0) {
-            await this.pause(pollMs);
-            continue;
-          }
-          if (this.isolating) await this.resumeDue();
-          const now = Date.now();
-          this.following = this.active.filter((p) => (this.stalls.get(p.name)?.retryAt.getTime() ?? 0) <= now);
-          if (this.following.length === 0) {
-            await this.pause(Math.min(pollMs, this.nextRetryIn()));
-            continue;
-          }
-          const caughtUp = await this.follow();
-          if (caughtUp && this.options.untilCaughtUp) return;
-          backoff = pollMs;
-        } catch (error) {
-          if (this.options.session) throw error;
-          // Whoever owns the pool has ended it (the process, or a test, is shutting down): nothing
-          // this runner could do will ever succeed again.
-          if (this.options.pool.ending || this.options.pool.ended) {
-            this.options.logger.warn(`Projection runner stopped: its database pool was closed (${messageOf(error)})`);
-            return;
-          }
-          this.failingSince ??= new Date();
-          this.failing = { since: this.failingSince, error: messageOf(error) };
-          for (const p of this.active) this.options.metrics?.errors.inc({ projection: p.name });
-          this.options.logger.error(`Projection batch failed, retrying in ${backoff} ms: ${(error as Error).stack ?? String(error)}`);
-          this.dropSession();
-          await this.pause(backoff);
-          backoff = Math.min(backoff * 2, 30_000);
+      await this.consumer.run(async () => {
+        this.session ??= await LockSession.open(this.options.pool);
+        await this.acquire();
+        this.failing = null;
+        if (this.active.length === 0) {
+          await this.consumer.pause(pollMs);
+          return false;
         }
-      }
+        if (this.isolating) await this.resumeDue();
+        const now = Date.now();
+        this.following = this.active.filter((p) => (this.stalls.get(p.name)?.retryAt.getTime() ?? 0) <= now);
+        if (this.following.length === 0) {
+          await this.consumer.pause(Math.min(pollMs, this.nextRetryIn()));
+          return false;
+        }
+        const caughtUp = await this.follow();
+        return caughtUp && this.options.untilCaughtUp === true;
+      });
     } finally {
       if (measure) clearInterval(measure);
       if (!this.options.session) this.dropSession();
     }
   }
 
-  /** A sleep that stop() cuts short. */
-  private pause(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
+  /** A failed turn: reported, its locks let go (they are taken again on the next), retried from the stored checkpoints. */
+  private failed(error: unknown, retryInMs: number): void {
+    // A rebuild stops on its first failure.
+    if (this.options.session) throw error;
+    this.failingSince ??= new Date();
+    this.failing = { since: this.failingSince, error: messageOf(error) };
+    for (const p of this.active) this.options.metrics?.errors.inc({ projection: p.name });
+    this.options.logger.error(`Projection batch failed, retrying in ${retryInMs} ms: ${(error as Error).stack ?? String(error)}`);
+    this.dropSession();
   }
 
   private dropSession(): void {
@@ -324,7 +313,7 @@ export class ProjectionRunner {
             await committing;
             return true;
           }
-          if (this.restart || this.stopped) break;
+          if (this.restart || this.consumer.stopped) break;
         }
       } finally {
         await committing;
@@ -486,7 +475,7 @@ export class ProjectionRunner {
     for (const projection of this.active) {
       if (this.stalls.has(projection.name)) continue;
       for (const part of [...(this.parked.get(projection.name)?.values() ?? [])]) {
-        if (this.stopped || part.retryAt.getTime() > Date.now()) continue;
+        if (this.consumer.stopped || part.retryAt.getTime() > Date.now()) continue;
         await this.resume(projection, part);
       }
     }

@@ -32,3 +32,16 @@ function folderFor(program: Program): CustomerFolder {
     sizeOf: customerStateBytes,
   };
 }
+
+/**
+ * Folds keeping the whole history (no retention), for the rare decision on a purchase the usual fold
+ * has forgotten: a refund dated within its purchase's window but recorded after the stream's clock
+ * moved on (a till's history brought in after the customer's tier was reviewed today). Its states
+ * are not for keeping: they grow with the history.
+ */
+export const WHOLE_HISTORY_FOLDER: CustomerFolder = {
+  initialState: () => initialCustomerState(null),
+  evolve: evolveCustomer,
+  accepts: (state) => state.status === 'merged' || state.status === 'erased' || state.retention === null,
+  sizeOf: customerStateBytes,
+};

@@ -1,7 +1,7 @@
 import type { EventData } from '../events/catalog.js';
 import type { PointsLot } from '../events/loyalty-state.js';
 import { addLot, debitLots } from '../program/points-lots.js';
-import { lineBasisKey } from '../program/purchase-points.js';
+import { lineBasisKey, lineItemPointsKey } from '../program/purchase-points.js';
 import { remember, type ActiveCustomer } from './customer.state.js';
 import { updatePurchase } from './open-purchases.js';
 import { later } from './retention.js';
@@ -22,7 +22,10 @@ export function onPointsEarned(state: ActiveCustomer, data: EventData<'PointsEar
             ...record,
             pointsEarned: record.pointsEarned + data.points,
             lotId: data.lotId,
-            lines: record.lines.map((line) => ({ ...line, basisCents: data.basis[lineBasisKey(line.lineNo)] ?? line.basisCents })),
+            lines: record.lines.map((line) => {
+              const itemPoints = data.basis[lineItemPointsKey(line.lineNo)];
+              return { ...line, basisCents: data.basis[lineBasisKey(line.lineNo)] ?? line.basisCents, ...(itemPoints ? { itemPoints } : {}) };
+            }),
           }))
         : state.purchases,
     // A visit's points are earned at the visit's time: the daily cap counts them.

@@ -43,6 +43,8 @@ export const EnrolCustomer = command(
     identityKeys: IdentityKeys,
     source: Source,
     consents: z.array(InitialConsent).default([]),
+    /** When the customer joined, when that is not now: history brought in from a till keeps its dates. */
+    enrolledAt: Instant.optional(),
   }),
 );
 

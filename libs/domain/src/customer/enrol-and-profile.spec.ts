@@ -39,6 +39,24 @@ describe('an unknown customer', () => {
     ]);
   });
 
+  it('is enrolled at the date it joined when history brings it in, its card opt-ins dated then, its tier reviewed now', () => {
+    const joined = '2021-06-03T08:00:00.000Z';
+    const command: CustomerCommandOf<'EnrolCustomer'> = {
+      ...enrol,
+      data: { ...enrol.data, source: 'import', enrolledAt: joined, consents: [{ channel: 'sms', purpose: 'marketing', proof }] },
+    };
+    spec
+      .given([])
+      .when(command, at(NOW))
+      .thenEvents((events) => {
+        expect(events.map((e) => e.type)).toEqual(['CustomerEnrolled', 'ConsentGranted', 'TierChanged']);
+        expect(events[0]).toMatchObject({ data: { enrolledAt: joined, source: 'import' } });
+        expect(events[0]!.data).not.toHaveProperty('consents');
+        expect(events[1]).toMatchObject({ data: { grantedAt: joined } });
+        expect(events[2]).toMatchObject({ data: { changedAt: NOW } });
+      });
+  });
+
   it('needs a business category when it is a business, and only then', () => {
     spec.given([]).when({ ...enrol, data: { ...enrol.data, customerType: 'b2b' } }, at(ENROLLED)).thenThrows('invalid-command', {
       path: 'businessCategory',

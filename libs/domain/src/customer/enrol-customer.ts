@@ -21,14 +21,16 @@ export function enrolCustomer(
   state: CustomerState,
   context: CustomerContext,
 ): DecisionOutcome {
-  const { consents, ...data } = command.data;
+  const { consents, enrolledAt: joinedAt, ...data } = command.data;
+  // A customer brought in from a till's history joined back then; the opt-ins on its card date from then too.
+  const enrolledAt = joinedAt ?? context.now;
   if (state.status === 'active') {
     throw new DomainError('customer-already-enrolled', `Customer ${state.customerId} is already enrolled`, { customerId: state.customerId });
   }
   if (state.status !== 'unknown') requireActive(state);
   checkBusinessCategory(data.customerType, data.businessCategory);
 
-  const enrolled: CustomerStreamEvent = { type: 'CustomerEnrolled', data: { ...data, enrolledAt: context.now } };
+  const enrolled: CustomerStreamEvent = { type: 'CustomerEnrolled', data: { ...data, enrolledAt } };
   const active = requireActive(evolveCustomer(state, enrolled));
   let decision: Decision = { state: active, events: [enrolled] };
   for (const consent of consents) {
@@ -40,7 +42,7 @@ export function enrolCustomer(
         purpose: consent.purpose,
         source: consent.source ?? data.source,
         proof: consent.proof,
-        grantedAt: context.now,
+        grantedAt: enrolledAt,
       },
     });
   }

@@ -35,6 +35,11 @@ export const PurchaseRecord = z
           totalCents: Cents,
           /** Points basis of the line (its amount times its category multiplier), 0 for promo lines. */
           basisCents: z.number().int().min(0),
+          /**
+           * Points the line earned by the unit under the program's per-item rules (a count card), apart
+           * from its basis; absent when it earned none (and in records written before such rules).
+           */
+          itemPoints: z.number().int().min(0).max(LIMITS.pointsPerMovement).optional(),
           refundedQuantity: z.number().int().min(0).max(LIMITS.quantityPerLine),
           refundedCents: Cents,
         })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CurrencyCode } from './currency.js';
 import { LIMITS } from './limits.js';
 import { Cents, Id, Instant, StorableText } from './primitives.js';
 
@@ -30,7 +31,8 @@ export const PurchaseRecorded = z
     storeId: Id,
     externalRef: StorableText.min(1).max(128).nullable(),
     channel: PurchaseChannel,
-    currency: z.literal('EUR'),
+    /** The merchant's currency: every amount here is in its minor unit. */
+    currency: CurrencyCode,
     lines: z.array(PurchaseLine).min(1).max(LIMITS.linesPerPurchase),
     totalCents: Cents,
     /** Rewards (issued vouchers) used on this ticket. */

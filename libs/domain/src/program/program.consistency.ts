@@ -73,4 +73,9 @@ export function checkProgram(value: unknown, ctx: Ctx): void {
     if (twin !== undefined) issue(ctx, ['earn', 'categoryMultipliers', category], `same category as "${twin}" (case does not count)`);
     seen.set(key, category);
   }
+  const itemRules = itemsOf(earn.perItem);
+  itemRules.forEach((rule, i) => {
+    const twin = firstIndexOfId(itemRules, rule.id);
+    if (typeof rule.id === 'string' && twin < i) issue(ctx, ['earn', 'perItem', i, 'id'], `duplicate rule id "${rule.id}" (also perItem[${twin}])`);
+  });
 }

@@ -27,6 +27,24 @@ const VisitEarning = z.strictObject({
   maxPerDay: z.int().min(1).max(100).default(1),
 });
 
+const Names = z.array(StorableText.trim().min(1).max(64)).max(200);
+
+/**
+ * A count card ("5 bottles bought, the 6th free"): each unit of a matching line earns pointsPerUnit,
+ * whatever its price and the tier. Paired with a reward costing 5 × pointsPerUnit (autoIssue), the
+ * sixth bottle is paid for by the reward issued after the fifth. A line matches by SKU or by category,
+ * compared without regard to case; it earns from the first rule it matches only. A line given away
+ * (total 0, e.g. the free bottle itself) earns no units, and promo lines follow promoLines.
+ */
+const ItemEarning = z
+  .strictObject({
+    id: Id,
+    skus: Names.default([]),
+    categories: Names.default([]),
+    pointsPerUnit: z.int().min(1).max(100_000),
+  })
+  .refine((rule) => rule.skus.length + rule.categories.length > 0, 'give skus or categories: which lines count');
+
 const EarnRules = z.strictObject({
   /** Points per euro of eligible spend. */
   perEuro: z.number().min(0).max(1000).refine(hasAtMostThreeDecimals, 'at most 3 decimals (e.g. 1.5)'),
@@ -38,6 +56,11 @@ const EarnRules = z.strictObject({
   /** "excluded": promotions and points do not add up (the French usual). */
   promoLines: z.enum(['excluded', 'included']).default('excluded'),
   visits: VisitEarning.nullable().default(null),
+  /**
+   * Count cards. Optional without a default, so that a program written before them keeps its
+   * version hash.
+   */
+  perItem: z.array(ItemEarning).min(1).max(20).optional(),
 });
 
 const TierLevel = z.strictObject({
@@ -99,6 +122,7 @@ export type Program = z.infer<typeof Program>;
 /** What an operator may write (defaults not yet filled in). */
 export type ProgramInput = z.input<typeof Program>;
 export type EarnRules = Program['earn'];
+export type ItemEarningRule = NonNullable<EarnRules['perItem']>[number];
 export type TierRules = Program['tiers'];
 export type TierLevel = TierRules['levels'][number];
 export type RewardDefinition = Program['rewards'][number];

@@ -1,11 +1,13 @@
 import type { PurchaseLine } from '../events/purchase.events.js';
-import type { EarnRules } from './program.schema.js';
+import type { EarnRules, ItemEarningRule } from './program.schema.js';
 import { floorDiv, toThousandths } from './thousandths.js';
 
 export interface LineBasis {
   readonly lineNo: number;
   /** The line total times its category multiplier, 0 for a promo line the program excludes. */
   readonly basisCents: number;
+  /** Points the line earned by the unit (count cards), 0 when no per-item rule counts it. */
+  readonly itemPoints: number;
 }
 
 export interface PurchasePoints {
@@ -17,6 +19,26 @@ export interface PurchasePoints {
 
 /** The key of a line's basis in PointsEarned.basis, read back when the purchase is refunded. */
 export const lineBasisKey = (lineNo: number): string => `line:${lineNo}`;
+/** The key of a line's per-item points in PointsEarned.basis, read back when the purchase is refunded. */
+export const lineItemPointsKey = (lineNo: number): string => `items:${lineNo}`;
+
+const sameName = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/** The first per-item rule a line counts for, if any. */
+export function itemRuleOf(earn: EarnRules, line: Pick<PurchaseLine, 'sku' | 'category'>): ItemEarningRule | null {
+  for (const rule of earn.perItem ?? []) {
+    if (rule.skus.some((sku) => sameName(sku, line.sku))) return rule;
+    if (line.category !== null && rule.categories.some((category) => sameName(category, line.category!))) return rule;
+  }
+  return null;
+}
+
+/** Per-item points of a line: its units times the rule's points, none for a free or excluded promo line. */
+export function linePointsByItem(earn: EarnRules, line: PurchaseLine): number {
+  if (line.totalCents <= 0 || (line.promo && earn.promoLines === 'excluded')) return 0;
+  const rule = itemRuleOf(earn, line);
+  return rule ? rule.pointsPerUnit * line.quantity : 0;
+}
 
 export function categoryMultiplier(earn: EarnRules, category: string | null): number {
   if (category === null) return 1;
@@ -29,7 +51,8 @@ export function categoryMultiplier(earn: EarnRules, category: string | null): nu
  * Points a ticket earns: ⌊Σ(eligible line total × category multiplier) × perEuro × tier multiplier / 100⌋,
  * plus perPurchase when the ticket reaches minimumPurchaseCents. Rounding is down, once, on the whole
  * ticket: lines are not rounded one by one, so splitting a ticket never earns more. The tier multiplier
- * is the one of the tier held before this purchase.
+ * is the one of the tier held before this purchase. Per-item points (count cards) are added as they
+ * are: a unit is a unit, whatever the tier.
  */
 export function pointsForPurchase(
   purchase: { readonly lines: readonly PurchaseLine[]; readonly totalCents: number },
@@ -40,16 +63,19 @@ export function pointsForPurchase(
   let eligibleCents = 0;
   let promoExcludedCents = 0;
   const lines: LineBasis[] = [];
+  let itemPoints = 0;
   for (const line of purchase.lines) {
+    const lineItemPoints = linePointsByItem(earn, line);
+    itemPoints += lineItemPoints;
     if (line.promo && earn.promoLines === 'excluded') {
       promoExcludedCents += line.totalCents;
-      lines.push({ lineNo: line.lineNo, basisCents: 0 });
+      lines.push({ lineNo: line.lineNo, basisCents: 0, itemPoints: lineItemPoints });
       continue;
     }
     const lineBasis = BigInt(line.totalCents) * toThousandths(categoryMultiplier(earn, line.category));
     eligibleCents += line.totalCents;
     basisThousandths += lineBasis;
-    lines.push({ lineNo: line.lineNo, basisCents: Number(floorDiv(lineBasis, 1000n)) });
+    lines.push({ lineNo: line.lineNo, basisCents: Number(floorDiv(lineBasis, 1000n)), itemPoints: lineItemPoints });
   }
   const spendPoints = Number(
     floorDiv(basisThousandths * toThousandths(earn.perEuro) * toThousandths(tierMultiplier), 1000n * 1000n * 1000n * 100n),
@@ -66,5 +92,10 @@ export function pointsForPurchase(
     perPurchase: flatPoints,
   };
   for (const line of lines) basis[lineBasisKey(line.lineNo)] = line.basisCents;
-  return { points: spendPoints + flatPoints, lines, basis };
+  // Only when a rule counted something: the basis of programs without count cards stays as it was.
+  if (itemPoints > 0) {
+    basis.itemPoints = itemPoints;
+    for (const line of lines) if (line.itemPoints > 0) basis[lineItemPointsKey(line.lineNo)] = line.itemPoints;
+  }
+  return { points: spendPoints + flatPoints + itemPoints, lines, basis };
 }

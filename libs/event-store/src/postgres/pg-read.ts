@@ -12,17 +12,12 @@ import {
   type RecordedEvent,
   type StreamSlice,
 } from '../event-store.js';
+import { HORIZON, takeReadHorizon, withReadHorizon } from './pg-read-horizon.js';
+import { currentRevision } from './pg-revision.js';
 import { EVENT_COLUMNS, toPgPosition, toRecordedEvent, type EventRow } from './pg-rows.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
-/**
- * The read horizon of the calling statement (migrations/0035): no transaction below it can still add a
- * row to the log. Only transactions that hold a write lock on `events` (or that ended while the horizon
- * was being worked out) bound it; a transaction elsewhere — another database, a projector's batch, a
- * long read — does not. Called once per statement: from a CTE or an uncorrelated subquery, never per row.
- */
-const HORIZON = 'relance_events_horizon(pg_current_snapshot())';
 
 export async function readStream(db: Db, streamId: string, options: ReadStreamOptions = {}): Promise<StreamSlice> {
   const backwards = options.direction === 'backwards';
@@ -44,13 +39,7 @@ export async function readStream(db: Db, streamId: string, options: ReadStreamOp
   // A complete forward read ends with the stream's last event; anything else asks for the revision.
   const complete = !backwards && from === null && limit === null;
   if (complete) return { events, revision: events.length ? events[events.length - 1]!.streamPosition : 'no-stream' };
-  const rev = await db.query<{ rev: string | null }>({
-    name: 'relance_events_current_revision',
-    text: 'SELECT max(stream_position)::text AS rev FROM events WHERE stream_id = $1',
-    values: [streamId],
-  });
-  const value = rev.rows[0]?.rev;
-  return { events, revision: value === null || value === undefined ? 'no-stream' : BigInt(value) };
+  return { events, revision: await currentRevision(db, streamId) };
 }
 
 /**
@@ -63,21 +52,14 @@ export async function readAll(db: Db, options: ReadAllOptions = {}): Promise<All
   const limit = options.maxCount ?? 1000;
   const { text, name, filterValues } = readAllQuery(options.filter);
   const [commit, prepare] = toPgPosition(after);
-  const { rows } = await db.query<EventRow | SnapshotRow>({
+  const { rows } = await db.query<EventRow>({
     rowMode: 'array',
     name,
     text,
     values: [commit, prepare, limit, ...filterValues],
   });
-  let snapshot: SnapshotRow | undefined;
-  const events: RecordedEvent[] = [];
-  for (const row of rows) {
-    if (row[0] === null) snapshot = row as SnapshotRow;
-    else events.push(toRecordedEvent(row as EventRow));
-  }
-  const [, horizonText, , , blockedText] = snapshot!;
-  const horizon = BigInt(horizonText);
-  const blocked = blockedText === 'true';
+  const { horizon: { horizon, blocked }, events: eventRows } = takeReadHorizon(rows);
+  const events = eventRows.map(toRecordedEvent);
   inReadOrder(events);
   const isEnd = events.length < limit;
   let next = events.length ? events[events.length - 1]!.position : after;
@@ -125,7 +107,7 @@ export async function headPosition(db: Db): Promise<LogPosition> {
 }
 
 /**
- * The nested loop over the one-row snapshot CTE yields the index scan's order, but SQL does not promise
+ * The nested loop over the one-row horizon CTE yields the index scan's order, but SQL does not promise
  * it, and an ORDER BY around the join costs half the read (it sorts wide rows). So check in one pass,
  * and sort only if a plan ever changes it.
  */
@@ -138,35 +120,19 @@ function inReadOrder(events: RecordedEvent[]): void {
   }
 }
 
-/** The row of a readAll answer without a position: the horizon the page was read under. */
-type SnapshotRow = [null, horizon: string, null, null, blocked: 'true' | 'false', null, null];
-
-
-
 function max(a: LogPosition, b: LogPosition): LogPosition {
   return comparePositions(a, b) >= 0 ? a : b;
 }
 
 function readAllQuery(filter: EventFilter | undefined): { text: string; name: string; filterValues: string[][] } {
   const { conditions, filterValues, suffix } = filterConditions(filter, 3);
-  // The horizon's row (the one without a position) and the events come from one statement, so from one
-  // snapshot: the horizon is worked out for the very snapshot the events are read under. Its values sit
-  // in the text columns of the transaction id and the event type: event rows carry nothing extra.
-  const text = `
-WITH s AS MATERIALIZED (SELECT ${HORIZON} AS h)
-(SELECT NULL::bigint, s.h::text, NULL::text, NULL::bigint,
-        (COALESCE((SELECT transaction_id FROM events ORDER BY transaction_id DESC LIMIT 1) >= s.h, false))::text,
-        NULL::jsonb, NULL::jsonb
-   FROM s)
-UNION ALL
-(SELECT e.*
-   FROM s CROSS JOIN LATERAL (
+  const text = withReadHorizon(`
      SELECT ${EVENT_COLUMNS} FROM events
       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
         AND transaction_id < s.h
         ${conditions}
       ORDER BY transaction_id, global_position
-      LIMIT $3) e)`;
+      LIMIT $3`);
   return { text, name: `relance_events_read_all_${suffix}`, filterValues };
 }
 

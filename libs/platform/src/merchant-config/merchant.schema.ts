@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { atMostTwoDecimals, Channel, DEFAULT_EUR_PRICES, DEFAULT_QUIET_HOURS, Id, isKnownHolidayCountry, isValidTimeZone, MerchantId, WEEKDAYS } from '@relance/domain';
+import { atMostTwoDecimals, Channel, CurrencyCode, DEFAULT_EUR_PRICES, DEFAULT_QUIET_HOURS, Id, isKnownHolidayCountry, isValidTimeZone, MerchantId, WEEKDAYS } from '@relance/domain';
 
 const Store = z.strictObject({
   id: Id,
@@ -82,6 +82,17 @@ const QuietHours = z
   .refine((q) => q.from < q.to, { message: '"from" must be before "to"', path: ['to'] })
   .prefault({});
 
+/** How the merchant's customers are scored (RFM). */
+const Rfm = z
+  .strictObject({
+    /**
+     * "separately": B2C and B2B customers are each scored against their own kind (a restaurant's
+     * basket is not a household's); "together": against all the merchant's customers.
+     */
+    customerTypes: z.enum(['separately', 'together']).default('separately'),
+  })
+  .prefault({});
+
 /** merchant.yaml: who the merchant is. Its loyalty rules are in program.yaml beside it. */
 export const MerchantFile = z.strictObject({
   /** Must be the name of the folder holding the file. */
@@ -93,12 +104,17 @@ export const MerchantFile = z.strictObject({
     .refine(isValidTimeZone, 'not an IANA time zone (e.g. Europe/Paris)')
     .default('Europe/Paris'),
   locale: z.string().regex(/^[a-z]{2}-[A-Z]{2}$/, 'a locale such as fr-FR').default('fr-FR'),
-  currency: z.literal('EUR').default('EUR'),
+  /**
+   * ISO 4217: every amount of the merchant (prices, refunds, rewards, channel prices) is in its minor
+   * unit (cents for EUR, pence for GBP, yen for JPY, fils for KWD). One merchant, one currency.
+   */
+  currency: CurrencyCode.default('EUR'),
   /** Sells alcohol: its marketing messages carry the Loi Évin health warning. */
   alcohol: z.boolean(),
   channels: Channels.prefault({}),
   channelPrices: ChannelPrices,
   quietHours: QuietHours,
+  rfm: Rfm,
   /**
    * A stable share of customers that no marketing campaign targets, to measure what the whole program
    * earns; 0 turns it off.
