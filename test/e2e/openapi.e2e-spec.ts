@@ -50,6 +50,11 @@ describe('GET /docs/json', () => {
         'POST /v1/purchases/{purchaseId}/refunds',
         'POST /v1/webhooks/shopify/{merchantId}',
         'POST /v1/webhooks/woocommerce/{merchantId}',
+        'POST /v1/providers/sendgrid/events',
+        'POST /v1/providers/twilio/status',
+        'POST /v1/providers/twilio/inbound',
+        'GET /unsubscribe/{token}',
+        'POST /unsubscribe/{token}',
       ].sort(),
     );
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });

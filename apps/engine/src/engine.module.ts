@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CoreModule, type CoreOptions } from '@relance/platform';
 import { MergeCompletion } from './customers/merge-completion.service.js';
+import { DeliveryService } from './delivery/delivery.service.js';
 import { HttpApiModule } from './http-api.module.js';
 import { EngineSchedule } from './scheduling/engine-schedule.service.js';
 import { WriteModule } from './write.module.js';
@@ -15,7 +16,7 @@ export class EngineModule {
       module: EngineModule,
       imports: [CoreModule.forRoot({ ...options, app: 'engine', redis: true }), WriteModule, HttpApiModule],
       // Durable reactions run in the engine only (not in one-off CLI runs such as `relance import`).
-      providers: [MergeCompletion, EngineSchedule],
+      providers: [MergeCompletion, EngineSchedule, DeliveryService],
     };
   }
 }

@@ -10,6 +10,9 @@ import { ApiExceptionFilter } from './http/api-exception.filter.js';
 import { ValidationInterceptor } from './http/validation.interceptor.js';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
 import { IdempotencyRepository } from './write-path/idempotency.repository.js';
+import { ProviderEventRecorder } from './delivery/provider-events.recorder.js';
+import { ProviderWebhooksController } from './delivery/provider-webhooks.controller.js';
+import { UnsubscribeController } from './delivery/unsubscribe.controller.js';
 import { WebhooksController } from './integrations/webhooks.controller.js';
 import { PointsController } from './points/points.controller.js';
 import { PurchasesController } from './purchases/purchases.controller.js';
@@ -37,11 +40,21 @@ class IdempotencyPurge implements OnModuleInit, OnApplicationShutdown {
 /** The HTTP API: controllers, and the guard, interceptors and filter every /v1 route goes through. */
 @Module({
   imports: [WriteModule],
-  controllers: [CustomersController, CustomerActivityController, PointsController, PurchasesController, WebhooksController, RulesController],
+  controllers: [
+    CustomersController,
+    CustomerActivityController,
+    PointsController,
+    PurchasesController,
+    WebhooksController,
+    RulesController,
+    ProviderWebhooksController,
+    UnsubscribeController,
+  ],
   providers: [
     { provide: ApiKeysRepository, useFactory: (pool: pg.Pool) => new ApiKeysRepository(pool), inject: [PG_POOL] },
     IdempotencyPurge,
     CampaignRules,
+    ProviderEventRecorder,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     // Registration order is execution order: validate before claiming an Idempotency-Key.
     { provide: APP_INTERCEPTOR, useClass: ValidationInterceptor },

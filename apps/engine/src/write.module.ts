@@ -102,6 +102,6 @@ class BookkeepingPoolShutdown implements OnApplicationShutdown {
       inject: [CONFIG],
     },
   ],
-  exports: [CqrsModule, IdempotencyRepository, IdempotentExecutor, IntegrationSecrets, PurchaseLocator, IdentityReservations, DecisionContexts, StreamCommandRunner, ProgramActivation],
+  exports: [CqrsModule, IdempotencyRepository, IdempotentExecutor, IntegrationSecrets, PurchaseLocator, IdentityReservations, DecisionContexts, StreamCommandRunner, ProgramActivation, ProfileVault],
 })
 export class WriteModule {}

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { loadDeliveryConfig, type DeliveryConfig } from './delivery-config.js';
 
 /**
  * The whole configuration, parsed once from the environment at start. Nothing else reads process.env.
@@ -41,6 +42,8 @@ export interface AppConfig {
    * (one that fails turns it degraded at once).
    */
   readonly lagAlertSeconds: number;
+  /** Providers, capture mode, queues and their limits (delivery-config.ts). */
+  readonly delivery: DeliveryConfig;
 }
 
 export type Requirement = 'piiMasterKey';
@@ -135,6 +138,7 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
     streamCacheBytes: integer(get('STREAM_CACHE_BYTES'), 'STREAM_CACHE_BYTES', 0, 64 * 1024 ** 3, problems),
     metricsToken,
     lagAlertSeconds: integer(get('LAG_ALERT_SECONDS'), 'LAG_ALERT_SECONDS', 1, 86_400, problems),
+    delivery: loadDeliveryConfig(env, piiMasterKey, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

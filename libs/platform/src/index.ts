@@ -1,4 +1,5 @@
 export * from './config.js';
+export * from './delivery-config.js';
 export * from './database.js';
 export * from './migrate.js';
 export * from './sql.js';

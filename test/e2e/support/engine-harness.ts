@@ -31,6 +31,8 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
     PII_MASTER_KEY: TEST_MASTER_KEY,
     LOG_LEVEL: 'error',
     IDEMPOTENCY_LEASE_SECONDS: '2',
+    // Delivery queues of their own per test process: an engine never works another file's jobs.
+    DELIVERY_QUEUE_PREFIX: `e2e-${process.pid}`,
     ...extra,
   };
 }

@@ -24,7 +24,7 @@ describe('engine /health and /metrics', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { status: string; checks: Record<string, { status: string }> };
     expect(body.status).toBe('ok');
-    expect(Object.keys(body.checks).sort()).toEqual(['event-store (postgres)', 'merge-completion', 'postgres', 'redis', 'scheduled-runs']);
+    expect(Object.keys(body.checks).sort()).toEqual(['event-store (postgres)', 'merge-completion', 'message-relay', 'postgres', 'redis', 'scheduled-runs']);
   });
 
   it('answers 503 naming the dependency that is down', async () => {

@@ -16,11 +16,14 @@ export const demoCommand: Command = {
   async run(args) {
     const { values } = parse(args);
     const merchantId = values.merchant ?? 'cave-demo';
-    const secrets = new (await import('../demo/dev-secrets.js')).DevSecrets(path.resolve(values['state-dir'] ?? '.relance'));
+    const stateDir = path.resolve(values['state-dir'] ?? '.relance');
+    const secrets = new (await import('../demo/dev-secrets.js')).DevSecrets(stateDir);
     const { ConfigError, createPool, ensureDatabase, loadConfig, loadMerchantConfigs, migrate } = await import('@relance/platform');
     const { checkRedis, postgresDown, ServiceDownError } = await import('../demo/service-checks.js');
 
     const env: NodeJS.ProcessEnv = { ...process.env };
+    // Capture mode unless providers are configured: every message the demo sends is a file here.
+    env.OUTBOX_DIR ||= path.join(stateDir, 'outbox');
     if (!env.PII_MASTER_KEY && !env.PII_MASTER_KEY_FILE) {
       const master = await secrets.ensureMasterKeyFile();
       env.PII_MASTER_KEY_FILE = master.file;
@@ -81,7 +84,7 @@ export const demoCommand: Command = {
       return 1;
     }
 
-    console.log(readyBanner({ merchantId, engineUrl, projectorUrl, token: apiKey.token, keyFile: secrets.apiKeyFile, created: apiKey.created }));
+    console.log(readyBanner({ merchantId, engineUrl, projectorUrl, token: apiKey.token, keyFile: secrets.apiKeyFile, created: apiKey.created, outbox: path.resolve(env.OUTBOX_DIR, merchantId) }));
     // Runs until Ctrl-C, or until one app dies: then the other is stopped too.
     const first = await Promise.race(apps.map((app) => app.exited.then((code) => ({ app, code }))));
     if (!stopping) console.error(`The ${first.app.name} exited with code ${first.code}: stopping the demo.`);
@@ -97,9 +100,10 @@ interface Banner {
   token: string;
   keyFile: string;
   created: boolean;
+  outbox: string;
 }
 
-function readyBanner({ merchantId, engineUrl, projectorUrl, token, keyFile, created }: Banner): string {
+function readyBanner({ merchantId, engineUrl, projectorUrl, token, keyFile, created, outbox }: Banner): string {
   const purchase = JSON.stringify({
     customerId: 'demo-camille',
     storeId: 'halles',
@@ -114,6 +118,8 @@ Relance demo is running for merchant ${merchantId}.
   metrics      ${engineUrl}/metrics  ${projectorUrl}/metrics
   admin key    ${token}
                (${created ? 'created and ' : ''}kept in ${keyFile}; \`relance keys create\` makes more)
+  outbox       ${outbox}
+               (no provider configured: each message is a file there — .eml, SMS .txt, letter .pdf)
 
 Try:
   export RELANCE_KEY=$(cat ${keyFile})

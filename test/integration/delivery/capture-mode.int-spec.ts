@@ -1,0 +1,77 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { streams, type EventData } from '@relance/domain';
+import { PDFDocument } from 'pdf-lib';
+import { deliveryEnv, eventually, type DeliveryEnv } from './support/delivery-env.js';
+
+let t: DeliveryEnv;
+let outbox: string;
+
+beforeAll(async () => {
+  outbox = await mkdtemp(path.join(tmpdir(), 'relance-outbox-'));
+  // No provider credentials: every channel goes to the outbox.
+  t = await deliveryEnv('cap', { SENDGRID_API_KEY: '', SENDGRID_WEBHOOK_PUBLIC_KEY: '', TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', TWILIO_MESSAGING_SERVICE_SID: '', OUTBOX_DIR: outbox });
+  t.relay().start();
+  t.workers().start();
+});
+
+afterAll(async () => {
+  await t.close();
+  await rm(outbox, { recursive: true, force: true });
+});
+
+const sentOf = async (messageId: string) =>
+  (await t.messageEvents(messageId)).find((e) => e.type === 'MessageSent')?.data as EventData<'MessageSent'> | undefined;
+
+describe('capture mode: no provider configured', () => {
+  it('writes the email as an .eml, the SMS as text with its segments, the letter as its PDF, and records them sent by "capture"', async () => {
+    await t.customer('cap-1', ['email', 'sms', 'postal'], {
+      firstName: 'Jeanne',
+      lastName: 'Durand',
+      email: 'jeanne@example.fr',
+      phone: '+33611223344',
+      postalAddress: { line1: '8 rue Mercière', postalCode: '69002', city: 'Lyon', country: 'FR' },
+    });
+    // The reactivation letter carries the voucher its decision issued on the customer's stream.
+    const voucher: EventData<'VoucherIssued'> = {
+      customerId: 'cap-1', voucherId: 'vch-cap-1', code: 'RETOUR-4M8P', campaignId: 'reactivation', messageId: null, kind: 'amount',
+      valueCents: 1000, percent: null, minimumPurchaseCents: 0, issuedAt: '2026-12-02T09:00:00.000Z', expiresAt: '2027-01-02T23:00:00.000Z',
+    };
+    await t.shop.append(streams.customer(t.merchantId, 'cap-1'), [{ type: 'VoucherIssued', data: voucher }], voucher.issuedAt);
+
+    const email = await t.queue('cap-1', 'email');
+    const sms = await t.queue('cap-1', 'sms');
+    const letter = await t.queue('cap-1', 'postal', { campaignId: 'reactivation', templateId: 'reactivation', voucher: { voucherId: 'vch-cap-1', code: 'RETOUR-4M8P' } });
+    await eventually(async () => !!(await sentOf(email.messageId)) && !!(await sentOf(sms.messageId)) && !!(await sentOf(letter.messageId)), 'the three captures');
+
+    const dir = path.join(outbox, t.merchantId);
+    const eml = await readFile(path.join(dir, 'email', `${email.messageId}.eml`), 'utf8');
+    expect(eml).toMatch(/^To: /m);
+    expect(eml).toContain('jeanne@example.fr');
+    expect(eml).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
+    expect(eml).toContain('multipart/alternative');
+
+    const text = await readFile(path.join(dir, 'sms', `${sms.messageId}.txt`), 'utf8');
+    expect(text).toMatch(/Segments: 2/);
+    expect(text).toContain('STOP au 36111');
+
+    const pdf = await readFile(path.join(dir, 'postal', `${letter.messageId}.pdf`));
+    expect((await PDFDocument.load(pdf)).getPageCount()).toBeGreaterThanOrEqual(1);
+
+    expect(await sentOf(email.messageId)).toMatchObject({ provider: 'capture', channel: 'email' });
+    expect(await sentOf(sms.messageId)).toMatchObject({ provider: 'capture', channel: 'sms', units: 2 });
+    expect(await sentOf(letter.messageId)).toMatchObject({ provider: 'capture', channel: 'postal' });
+  });
+
+  it('fails a message whose template needs data its decision did not record, naming the template and the field, and writes no file', async () => {
+    await t.customer('cap-2', ['email']);
+    const queued = await t.queue('cap-2', 'email', { campaignId: 'anniversaire', templateId: 'birthday' });
+    await eventually(async () => (await t.messageEvents(queued.messageId)).length > 1, 'the failure');
+    const failed = (await t.messageEvents(queued.messageId))[1]!;
+    expect(failed).toMatchObject({ type: 'MessageFailed', data: { permanent: true, code: 'template' } });
+    expect(String(failed.data.reason)).toMatch(/^templates\/email\/fr-FR\/birthday\.hbs:\d+: .*valueMinor/);
+    await expect(readFile(path.join(outbox, t.merchantId, 'email', `${queued.messageId}.eml`))).rejects.toThrow();
+  });
+});
