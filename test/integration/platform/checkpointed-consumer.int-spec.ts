@@ -95,7 +95,8 @@ describe('CheckpointedConsumer', () => {
     const pool = createPool(env.url, { max: 2 });
     const c = consumer(uniquePrefix('ended'), async () => undefined, pool);
     const ended = c.start();
-    await until(async () => comparePositions(await c.checkpoint(), START) > 0, 5_000, 'the consumer to store a checkpoint');
+    // The log holds every other test's events too: the first pass over it can take seconds on a loaded machine.
+    await until(async () => comparePositions(await c.checkpoint(), START) > 0, 20_000, 'the consumer to store a checkpoint');
     await pool.end();
     await expect(Promise.race([ended.then(() => 'ended'), new Promise((resolve) => setTimeout(() => resolve('still running'), 5_000))])).resolves.toBe('ended');
   });
