@@ -93,7 +93,9 @@ describe('CheckpointedConsumer', () => {
 
   it('ends by itself when its pool is ended under it, instead of retrying forever', async () => {
     const pool = createPool(env.url, { max: 2 });
-    const c = consumer(uniquePrefix('ended'), async () => undefined, pool);
+    const name = uniquePrefix('ended');
+    await appendTicks(`${name}-Tick`, 3);
+    const c = consumer(name, async () => undefined, pool);
     const ended = c.start();
     // The log holds every other test's events too: the first pass over it can take seconds on a loaded machine.
     await until(async () => comparePositions(await c.checkpoint(), START) > 0, 20_000, 'the consumer to store a checkpoint');
