@@ -29,4 +29,8 @@ export default {
   ],
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   testTimeout: 60_000,
+  // The run must end, red or green, once its last test is done. Every test closes what it opens, but a
+  // BullMQ or Redis handle left by a failing or timed-out test (a Redis client retrying an unreachable
+  // server, a worker not closed) would otherwise keep jest waiting indefinitely after the results are written.
+  forceExit: true,
 };
