@@ -11,6 +11,7 @@ import {
 } from '@relance/domain';
 import type pg from 'pg';
 import { decidedKeys, isDecided, readHistories, readSpend, recordBookkeeping } from './bookkeeping.sql.js';
+import { completeAges } from './customer-ages.js';
 import { readCandidateFacts } from './customer-facts.sql.js';
 import { appendPlanned, type PlannedWithMetadata } from './decision-appends.sql.js';
 import { templatesFor, type MerchantRules } from './rule-book.js';
@@ -69,6 +70,7 @@ export async function decideCandidates(db: pg.PoolClient | pg.Pool, rules: Merch
   const longestCapDays = Math.max(1, ...rules.set.defaults.frequencyCaps.map((c) => c.days));
   const since = new Date(Date.parse(options.now) - longestCapDays * 86_400_000).toISOString();
   const facts = await readCandidateFacts(db, merchant.id, customerIds, today, merchant.timeZone);
+  await completeAges(rules.profiles, rules, todo, facts, today);
   const histories = await readHistories(db, merchant.id, customerIds, since);
   const spent = await readSpend(db, merchant.id, options.now, merchant.timeZone);
   const evaluation: EvaluationCandidate[] = todo.map(({ campaign, occurrence }) => {

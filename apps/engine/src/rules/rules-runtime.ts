@@ -1,12 +1,12 @@
 import { createEventStore, type EventStore } from '@relance/event-store';
-import { createPool, systemClock, type AppConfig, type Clock } from '@relance/platform';
+import { createPool, CustomerKeyStore, SealedProfiles, systemClock, type AppConfig, type Clock } from '@relance/platform';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { Registry } from 'prom-client';
 import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import { BonusGrants } from './bonus-grants.js';
 import { voucherKeyFrom } from './evaluation.js';
-import type { RuleBook } from './rule-book.js';
+import { withProfiles, type RuleBook } from './rule-book.js';
 import { RulesEngine } from './rules-engine.js';
 import { runTimeRule, type TimeRuleRun } from './time-rules.js';
 import { TimeRuleSchedule, type TimeRuleJob } from './time-schedule.js';
@@ -37,6 +37,7 @@ export class RulesRuntime {
   private listener: pg.PoolClient | null = null;
   private readonly redis: Redis | null;
   private readonly voucherKey: Buffer;
+  private readonly profiles: SealedProfiles;
   private readonly clock: Clock;
 
   private constructor(
@@ -48,6 +49,7 @@ export class RulesRuntime {
     const { config } = options;
     if (!config.piiMasterKey) throw new Error('PII_MASTER_KEY is required by the rules engine (voucher codes are keyed with it)');
     this.voucherKey = voucherKeyFrom(config.piiMasterKey);
+    this.profiles = new SealedProfiles(pool, new CustomerKeyStore(pool, config.piiMasterKey));
     this.clock = options.clock ?? systemClock;
     const runner = new StreamCommandRunner(store, this.clock, config, new Registry());
     this.engine = new RulesEngine({
@@ -56,6 +58,7 @@ export class RulesRuntime {
       book,
       clock: this.clock,
       voucherKey: this.voucherKey,
+      profiles: this.profiles,
       bonus: new BonusGrants(runner, book, this.clock),
       readModels: options.readModels,
       batchSize: options.batchSize,
@@ -96,7 +99,7 @@ export class RulesRuntime {
   runTimeRule(job: TimeRuleJob, force = false): Promise<TimeRuleRun> {
     const rules = this.book.forMerchant(job.merchantId);
     if (!rules) return Promise.resolve({ ...job, days: [], hits: 0, decided: 0, triggered: 0 });
-    return runTimeRule(this.pool, rules, job.campaignId, { now: this.clock.now().toISOString(), voucherKey: this.voucherKey, force });
+    return runTimeRule(this.pool, withProfiles(rules, this.profiles), job.campaignId, { now: this.clock.now().toISOString(), voucherKey: this.voucherKey, force });
   }
 
   async stop(): Promise<void> {
