@@ -47,7 +47,7 @@ export class DeliveryQueues {
   }
 
   /** Closes the queues; with Redis out of reach it gives up waiting after `graceMs`. */
-  async close(graceMs = 5_000): Promise<void> {
+  async close(graceMs = 2_000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined))),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { EventStore } from '@relance/event-store';
 import {
   CLOCK,
@@ -38,7 +38,7 @@ const RECONCILE_EVERY_MS = 5 * 60_000;
  * that gives back to the queue what Redis lost (at start, then every five minutes).
  */
 @Injectable()
-export class DeliveryService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DeliveryService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Delivery');
   private readonly channels = new Map<string, MerchantChannels>();
   private queues: DeliveryQueues | null = null;
@@ -122,7 +122,11 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     this.logger.log(`Delivering for ${ids.join(', ')} (${modes.join(', ')}; outbox ${delivery.outboxDir})`);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before the core ends the pool and the shared Redis client that the jobs in flight still use.
+   * Bounded: about 10 s for the jobs in flight, a few more for BullMQ, whether or not Redis answers.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.progress.stop();
     await this.relay?.stop();

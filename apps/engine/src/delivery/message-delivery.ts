@@ -112,6 +112,8 @@ export class MessageDelivery {
           program: channels.merchant.program.definition,
           timeZone,
         }),
+        // The campaign's own words as configured now (a corrected date reaches the messages not sent yet).
+        content: (queued.campaignId ? channels.campaigns.get(queued.campaignId)?.definition.actions.message?.content : undefined) ?? {},
         unsubscribeUrl: unsubscribe,
         stopNumber: channels.merchant.channels.sms.stopNumber,
       });
