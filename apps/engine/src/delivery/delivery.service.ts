@@ -118,7 +118,8 @@ export class DeliveryService implements OnApplicationBootstrap, BeforeApplicatio
     reconcile();
     this.timer = setInterval(reconcile, RECONCILE_EVERY_MS);
     this.timer.unref();
-    const modes = [delivery.sendgrid ? 'email via SendGrid' : 'email captured', delivery.twilio ? 'SMS/RCS via Twilio' : 'SMS/RCS captured'];
+    const letters = delivery.merciFacteur ? 'letters via Merci Facteur' : delivery.printBatchDir ? `letters into print batches in ${delivery.printBatchDir}` : 'letters captured';
+    const modes = [delivery.sendgrid ? 'email via SendGrid' : 'email captured', delivery.twilio ? 'SMS/RCS via Twilio' : 'SMS/RCS captured', letters];
     this.logger.log(`Delivering for ${ids.join(', ')} (${modes.join(', ')}; outbox ${delivery.outboxDir})`);
   }
 

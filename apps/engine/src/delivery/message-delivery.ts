@@ -7,6 +7,8 @@ import {
   quietHoursApply,
   streams,
   type ActiveCustomer,
+  type Channel,
+  type CompiledCampaign,
   type CustomerState,
   type EventData,
   type EventType,
@@ -76,44 +78,76 @@ export class MessageDelivery {
 
     if (queued.scheduledFor && queued.scheduledFor > nowIso) return { kind: 'defer', until: queued.scheduledFor, reason: 'scheduled' };
 
+    // A message rerouted by an earlier attempt goes on with the channel it was rerouted to.
+    const reroutes = slice.events.filter((e) => e.type === 'MessageRerouted').map((e) => e.data as EventData<'MessageRerouted'>);
+    let channel: Channel = reroutes.at(-1)?.toChannel ?? queued.channel;
+    const tried = new Set<Channel>([queued.channel, ...reroutes.map((r) => r.toChannel)]);
+
     const { state, events } = await runner.read(streams.customer(merchantId, queued.customerId), customerFolder(channels.merchant.program.definition));
-    const refusal = sendTimeRefusal(state, queued);
-    if (refusal) return this.suppress(queuedEvent, queued, refusal.reason, refusal.detail);
+    const refusal = sendTimeRefusal(state, queued, channel);
+    if (refusal) return this.suppress(queuedEvent, queued, channel, refusal.reason, refusal.detail);
     const customer = state as ActiveCustomer;
 
-    const marketing = queued.purpose === 'marketing';
+    const opened = await keys.open<Partial<CustomerProfile>>(merchantId, queued.customerId, customer.profile);
+    if (!opened) return this.suppress(queuedEvent, queued, channel, 'erased', "the customer's key is destroyed");
+    const profile = { firstName: null, lastName: null, companyName: null, email: null, phone: null, postalAddress: null, birthDate: null, ...opened } as CustomerProfile;
+    const unreachable = reachable(channel, profile);
+    if (unreachable) return this.suppress(queuedEvent, queued, channel, 'unreachable', unreachable.detail);
+
+    const campaign = queued.campaignId ? (channels.campaigns.get(queued.campaignId) ?? null) : null;
+    const offer = offerData({ queued, causationId: queuedEvent.metadata.causationId, customer, events, campaign, program: channels.merchant.program.definition, timeZone: channels.merchant.timeZone });
+    for (;;) {
+      const step = await this.attempt({ queuedEvent, queued, channels, channel, customer, profile, offer, campaign, now, lastAttempt });
+      if (step.kind !== 'refused') return step;
+      const next = fallbackChannel({ queued, campaign, channels, customer, profile, from: channel, tried });
+      if (!next) return this.fail(queuedEvent, queued, true, step.code, step.reason);
+      await this.record(
+        queuedEvent,
+        'MessageRerouted',
+        `rerouted:${channel}`,
+        {
+          messageId,
+          campaignId: queued.campaignId,
+          customerId: queued.customerId,
+          fromChannel: channel,
+          toChannel: next,
+          code: step.code?.slice(0, 100) ?? null,
+          reason: step.reason.slice(0, 500),
+          reroutedAt: this.deps.now().toISOString(),
+        },
+        false,
+      );
+      tried.add(next);
+      channel = next;
+    }
+  }
+
+  /**
+   * One channel: quiet hours, render, address, send. A permanent refusal by the provider comes back
+   * as `refused`, for the caller to reroute; everything else is the attempt's step.
+   */
+  private async attempt(a: ChannelAttempt): Promise<DeliveryStep | { kind: 'refused'; code: string | null; reason: string }> {
+    const { queuedEvent, queued, channels, channel, customer, profile, now, lastAttempt } = a;
+    const { merchantId, messageId } = { merchantId: queuedEvent.metadata.merchantId, messageId: queued.messageId };
+    const nowIso = now.toISOString();
     const { quietHours, timeZone } = channels.merchant;
-    if (marketing && quietHoursApply(quietHours, queued.channel)) {
+    if (queued.purpose === 'marketing' && quietHoursApply(quietHours, channel)) {
       const allowed = nextAllowedInstant(nowIso, quietHours, timeZone);
       if (allowed !== nowIso) return { kind: 'defer', until: allowed, reason: 'quiet hours' };
     }
 
-    const opened = await keys.open<Partial<CustomerProfile>>(merchantId, queued.customerId, customer.profile);
-    if (!opened) return this.suppress(queuedEvent, queued, 'erased', "the customer's key is destroyed");
-    const profile = { firstName: null, lastName: null, companyName: null, email: null, phone: null, postalAddress: null, birthDate: null, ...opened } as CustomerProfile;
-    const unreachable = reachable(queued.channel, profile);
-    if (unreachable) return this.suppress(queuedEvent, queued, 'unreachable', unreachable.detail);
-
     const ids = { merchantId, customerId: queued.customerId, messageId };
-    const unsubscribe = queued.channel === 'email' ? unsubscribeLink(this.deps.publicUrl, this.deps.unsubscribeSecret, channels, ids, 'email') : null;
+    const unsubscribe = channel === 'email' ? unsubscribeLink(this.deps.publicUrl, this.deps.unsubscribeSecret, channels, ids, 'email') : null;
     let rendered;
     try {
       rendered = renderMessage(channels.catalog, {
-        channel: queued.channel,
+        channel,
         templateId: queued.templateId,
         locale: queued.locale,
         customer: { firstName: profile.firstName, tier: tierOf(customer, channels), pointsBalance: customer.lots.points - customer.debtPoints, type: customer.customerType },
-        offer: offerData({
-          queued,
-          causationId: queuedEvent.metadata.causationId,
-          customer,
-          events,
-          campaign: queued.campaignId ? (channels.campaigns.get(queued.campaignId) ?? null) : null,
-          program: channels.merchant.program.definition,
-          timeZone,
-        }),
+        offer: a.offer,
         // The campaign's own words as configured now (a corrected date reaches the messages not sent yet).
-        content: (queued.campaignId ? channels.campaigns.get(queued.campaignId)?.definition.actions.message?.content : undefined) ?? {},
+        content: a.campaign?.definition.actions.message?.content ?? {},
         unsubscribeUrl: unsubscribe,
         stopNumber: channels.merchant.channels.sms.stopNumber,
       });
@@ -127,7 +161,7 @@ export class MessageDelivery {
       return this.fail(queuedEvent, queued, true, message.kind, message.detail);
     }
     const outbound = message as Exclude<typeof message, { kind: string }>;
-    const outcome = await this.deps.send.send(channels.adapters[queued.channel], outbound);
+    const outcome = await this.deps.send.send(channels.adapters[channel], outbound);
     switch (outcome.kind) {
       case 'accepted':
         await this.record(queuedEvent, 'MessageSent', 'sent', {
@@ -143,7 +177,7 @@ export class MessageDelivery {
         });
         return { kind: 'done', outcome: 'sent' };
       case 'permanent':
-        return this.fail(queuedEvent, queued, true, outcome.code, outcome.reason);
+        return { kind: 'refused', code: outcome.code, reason: outcome.reason };
       case 'retryable':
         if (lastAttempt) {
           // Recorded as a failure that may still be retried from the dead-letter list.
@@ -153,13 +187,13 @@ export class MessageDelivery {
     }
   }
 
-  private async suppress(queuedEvent: RecordedEvent, queued: EventData<'MessageQueued'>, reason: SuppressionReason, detail: string): Promise<DeliveryStep> {
+  private async suppress(queuedEvent: RecordedEvent, queued: EventData<'MessageQueued'>, channel: Channel, reason: SuppressionReason, detail: string): Promise<DeliveryStep> {
     await this.record(queuedEvent, 'MessageSuppressed', 'suppressed', {
       campaignId: queued.campaignId,
       ruleVersion: queued.ruleVersion,
       customerId: queued.customerId,
       messageId: queued.messageId,
-      channel: queued.channel,
+      channel,
       reason,
       detail,
       trigger: null,
@@ -206,7 +240,7 @@ export class MessageDelivery {
 }
 
 /** Consent and erasure, judged on the customer's stream as stored now: a withdrawal wins over a queued message. */
-export function sendTimeRefusal(state: CustomerState, queued: EventData<'MessageQueued'>): { reason: SuppressionReason; detail: string } | null {
+export function sendTimeRefusal(state: CustomerState, queued: EventData<'MessageQueued'>, channel: Channel = queued.channel): { reason: SuppressionReason; detail: string } | null {
   switch (state.status) {
     case 'unknown':
       return { reason: 'erased', detail: 'the customer does not exist' };
@@ -215,14 +249,55 @@ export function sendTimeRefusal(state: CustomerState, queued: EventData<'Message
     case 'merged':
       return { reason: 'erased', detail: `the customer was merged into ${state.survivorId}` };
     case 'active': {
-      const consent = state.consents.find((c) => c.channel === queued.channel && c.purpose === queued.purpose);
+      const consent = state.consents.find((c) => c.channel === channel && c.purpose === queued.purpose);
       if (consent?.granted) return null;
       return {
         reason: 'no-consent',
-        detail: consent ? `${queued.channel} consent (${queued.purpose}) withdrawn at ${consent.changedAt}` : `no ${queued.channel} consent (${queued.purpose})`,
+        detail: consent ? `${channel} consent (${queued.purpose}) withdrawn at ${consent.changedAt}` : `no ${channel} consent (${queued.purpose})`,
       };
     }
   }
+}
+
+interface ChannelAttempt {
+  readonly queuedEvent: RecordedEvent;
+  readonly queued: EventData<'MessageQueued'>;
+  readonly channels: MerchantChannels;
+  readonly channel: Channel;
+  readonly customer: ActiveCustomer;
+  readonly profile: CustomerProfile;
+  readonly offer: Record<string, unknown>;
+  readonly campaign: CompiledCampaign | null;
+  readonly now: Date;
+  readonly lastAttempt: boolean;
+}
+
+/**
+ * Where a message refused for good on `from` goes next: the decision's own fallbacks, then the
+ * campaign's channels after `from` in its order of preference; the first not tried yet that the
+ * customer consented to (for the message's purpose), can be reached on, and has a template. Null:
+ * the message fails.
+ */
+export function fallbackChannel(input: {
+  readonly queued: EventData<'MessageQueued'>;
+  readonly campaign: CompiledCampaign | null;
+  readonly channels: MerchantChannels;
+  readonly customer: ActiveCustomer;
+  readonly profile: CustomerProfile;
+  readonly from: Channel;
+  readonly tried: ReadonlySet<Channel>;
+}): Channel | null {
+  const { queued, campaign, channels, customer, profile, from, tried } = input;
+  const preference = campaign?.definition.actions.message?.channels ?? [];
+  const after = preference.includes(from) ? preference.slice(preference.indexOf(from) + 1) : preference;
+  for (const candidate of new Set([...queued.fallbackChannels, ...after])) {
+    if (tried.has(candidate)) continue;
+    if (!customer.consents.some((c) => c.channel === candidate && c.purpose === queued.purpose && c.granted)) continue;
+    if (reachable(candidate, profile)) continue;
+    if (!channels.catalog.get(candidate, queued.templateId, queued.locale)) continue;
+    return candidate;
+  }
+  return null;
 }
 
 function tierOf(customer: ActiveCustomer, channels: MerchantChannels): { id: string; name: string } | null {
