@@ -21,7 +21,6 @@ import {
 } from '@relance/platform';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import { BatchedSend } from './batched-send.js';
 import { DeliveryPending } from './delivery-pending.repository.js';
 import { DeliveryQueues } from './delivery-queues.js';
@@ -59,7 +58,6 @@ export class DeliveryService implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(METRICS) registry: Registry,
     @Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[],
-    private readonly runner: StreamCommandRunner,
   ) {
     this.pending = new DeliveryPending(pool);
     this.progress = new SubscriptionProgress('message-relay', store, registry, { eventTypePrefixes: ['MessageQueued'] }, config.lagAlertSeconds);
@@ -90,7 +88,6 @@ export class DeliveryService implements OnApplicationBootstrap, BeforeApplicatio
     if (!secret) throw new Error('Delivery needs UNSUBSCRIBE_SECRETS or a master key to sign unsubscribe links');
     const messages = new MessageDelivery({
       store: this.store,
-      runner: this.runner,
       keys: this.keys,
       merchants: (id) => this.channels.get(id),
       pending: this.pending,

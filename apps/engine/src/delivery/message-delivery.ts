@@ -6,6 +6,7 @@ import {
   parseEvent,
   quietHoursApply,
   streams,
+  upcast,
   type ActiveCustomer,
   type Channel,
   type CompiledCampaign,
@@ -16,8 +17,8 @@ import {
 } from '@relance/domain';
 import type { EventStore, RecordedEvent } from '@relance/event-store';
 import type { CustomerKeyStore, CustomerProfile } from '@relance/platform';
-import type { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import type { BatchedSend } from './batched-send.js';
+import { BatchedStreamReads } from './batched-stream-reads.js';
 import type { DeliveryJob } from './delivery-jobs.js';
 import type { DeliveryPending } from './delivery-pending.repository.js';
 import type { MerchantChannels } from './merchant-channels.js';
@@ -34,7 +35,6 @@ export type DeliveryStep =
 
 export interface DeliveryDependencies {
   readonly store: EventStore;
-  readonly runner: StreamCommandRunner;
   readonly keys: CustomerKeyStore;
   readonly merchants: (merchantId: string) => MerchantChannels | undefined;
   readonly pending: DeliveryPending;
@@ -42,6 +42,8 @@ export interface DeliveryDependencies {
   readonly now: () => Date;
   readonly publicUrl: string;
   readonly unsubscribeSecret: string;
+  /** The stream reads, batched across concurrent jobs (one over the store by default). */
+  readonly reads?: BatchedStreamReads;
 }
 
 /** Once a message's stream holds one of these, it is never sent again. */
@@ -55,12 +57,16 @@ const SETTLED = new Set<string>(['MessageSent', 'MessageSuppressed', 'MessageDel
  * derived from the message, so that a repeated attempt appends it once.
  */
 export class MessageDelivery {
-  constructor(private readonly deps: DeliveryDependencies) {}
+  private readonly reads: BatchedStreamReads;
+
+  constructor(private readonly deps: DeliveryDependencies) {
+    this.reads = deps.reads ?? new BatchedStreamReads(deps.store);
+  }
 
   async deliver(job: DeliveryJob, lastAttempt: boolean): Promise<DeliveryStep> {
-    const { store, runner, keys } = this.deps;
+    const { keys } = this.deps;
     const { merchantId, messageId } = job;
-    const slice = await store.readStream(streams.message(merchantId, messageId));
+    const slice = await this.reads.read(streams.message(merchantId, messageId));
     const queuedEvent = slice.events.find((e) => e.type === 'MessageQueued');
     if (!queuedEvent) {
       await this.deps.pending.done(merchantId, messageId);
@@ -83,7 +89,10 @@ export class MessageDelivery {
     let channel: Channel = reroutes.at(-1)?.toChannel ?? queued.channel;
     const tried = new Set<Channel>([queued.channel, ...reroutes.map((r) => r.toChannel)]);
 
-    const { state, events } = await runner.read(streams.customer(merchantId, queued.customerId), customerFolder(channels.merchant.program.definition));
+    // Read from the store, not from a cache or a read model that may lag the log.
+    const events = (await this.reads.read(streams.customer(merchantId, queued.customerId))).events.map((e) => upcast(e));
+    const folder = customerFolder(channels.merchant.program.definition);
+    const state = events.reduce((s, e) => folder.evolve(s, e as never), folder.initialState());
     const refusal = sendTimeRefusal(state, queued, channel);
     if (refusal) return this.suppress(queuedEvent, queued, channel, refusal.reason, refusal.detail);
     const customer = state as ActiveCustomer;
