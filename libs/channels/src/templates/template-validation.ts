@@ -180,7 +180,6 @@ function fieldsOf(template: CompiledTemplate, root: 'offer' | 'content'): string
     if (!node || typeof node !== 'object') return;
     const record = node as Record<string, unknown>;
     if (record.type === 'PathExpression' && typeof record.original === 'string' && record.original.startsWith(prefix)) {
-      // content.cuvee.name reads the entry "cuvee": the entries are what a campaign gives.
       fields.add(root === 'content' ? record.original.slice(prefix.length).split('.')[0]! : record.original.slice(prefix.length));
     }
     for (const value of Object.values(record)) {
