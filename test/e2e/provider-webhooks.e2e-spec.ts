@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { signUnsubscribeToken } from '@relance/channels';
 import { derivedUuidV7, streams, type EventData } from '@relance/domain';
 import type { EventStore } from '@relance/event-store';
-import { EVENT_STORE } from '@relance/platform';
+import { EVENT_STORE, PG_POOL } from '@relance/platform';
+import type pg from 'pg';
 import { sendGridWebhookKeys, signedSendGridEvents } from '../support/fake-providers/fake-sendgrid.js';
 import { signedTwilioRequest } from '../support/fake-providers/fake-twilio.js';
 import { demoMerchant, freshMerchantId, TestEngine } from './support/engine-harness.js';
@@ -124,6 +125,34 @@ describe('SendGrid Event Webhook on the engine, with a key pair made for the tes
     await postSendGrid([sgEvent('msg-w4', 'spamreport', 'ev-s4')]);
     const withdrawn = await consentEvents('w-4');
     expect(withdrawn).toEqual([expect.objectContaining({ channel: 'email', purpose: 'marketing', source: 'provider' })]);
+  });
+
+  it("reroutes a hard-bounced email to the campaign's next channel: the bounce withdraws email, and the message is owed again on SMS", async () => {
+    await customer('w-5', '+33677777777');
+    await sentMessage('w-5', 'msg-w5', 'email');
+    const bounce = sgEvent('msg-w5', 'bounce', 'ev-b5', { type: 'bounce', reason: '550 5.1.1 mailbox unknown', status: '5.1.1' });
+    expect((await postSendGrid([bounce])).status).toBe(200);
+    expect((await postSendGrid([bounce])).status).toBe(200);
+
+    const events = (await store.readStream(streams.message(merchantId, 'msg-w5'))).events;
+    expect(events.map((e) => e.type)).toEqual(['MessageQueued', 'MessageSent', 'MessageFailed', 'MessageRerouted']);
+    expect(events[3]!.data).toMatchObject({ fromChannel: 'email', toChannel: 'sms', code: 'bounce', reason: '550 5.1.1 mailbox unknown' });
+    expect((await consentEvents('w-5')).map((c) => c.channel)).toEqual(['email']);
+    // No worker in this engine: the row tells the reconciler of one that has them to put it in the SMS lane.
+    const pending = await engine.app.get<pg.Pool>(PG_POOL).query('SELECT lane FROM delivery_pending WHERE merchant_id = $1 AND message_id = $2', [merchantId, 'msg-w5']);
+    expect(pending.rows).toEqual([{ lane: 'text' }]);
+  });
+
+  it('does not reroute a bounce when no other channel of the campaign is consented', async () => {
+    const res = await engine.call('POST', '/v1/customers', {
+      key: pos,
+      idempotencyKey: 'enrol-w-6',
+      body: { customerId: 'w-6', profile: { firstName: 'Inès', email: 'w-6@example.fr', phone: '+33688888888' }, consents: [{ channel: 'email', purpose: 'marketing' }] },
+    });
+    expect(res.status).toBe(201);
+    await sentMessage('w-6', 'msg-w6', 'email');
+    await postSendGrid([sgEvent('msg-w6', 'bounce', 'ev-b6', { type: 'bounce', reason: '550 5.1.1 mailbox unknown', status: '5.1.1' })]);
+    expect(await messageTypes('msg-w6')).toEqual(['MessageQueued', 'MessageSent', 'MessageFailed']);
   });
 });
 

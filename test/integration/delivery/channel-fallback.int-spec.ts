@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { derivedUuidV7, streams, type EventData } from '@relance/domain';
 import { deliveryEnv, eventually, type DeliveryEnv } from './support/delivery-env.js';
 
 let t: DeliveryEnv;
@@ -92,5 +93,42 @@ describe('a message refused for good on its channel', () => {
     expect((await afterQueued(queued.messageId)).map((e) => e.type)).toEqual(['MessageRerouted', 'MessageSent']);
     expect(smsTo(queued.messageId)).toHaveLength(1);
     expect(emailsTo(queued.messageId)).toHaveLength(1);
+  });
+});
+
+describe('a message the provider accepted, then reported failed for good', () => {
+  it('is rerouted when the failure is recorded, and sent on the next channel: both outcomes stay on its stream', async () => {
+    await t.customer('fb-late', ['email', 'sms'], { firstName: 'Inès', email: 'ines@example.fr', phone: '+33699990000' });
+    const queued = await t.queue('fb-late', 'email', tasting);
+    await eventually(outcome(queued.messageId), 'the email');
+    // The hard bounce, as the provider callbacks record it.
+    const failed: EventData<'MessageFailed'> = {
+      messageId: queued.messageId, campaignId: tasting.campaignId, customerId: 'fb-late', permanent: true, code: 'bounce', reason: '550 5.1.1 mailbox unknown', failedAt: t.clock.now.toISOString(),
+    };
+    const eventId = derivedUuidV7(failed.failedAt, `${queued.messageId}|bounce`);
+    await t.env.store.append(
+      streams.message(t.merchantId, queued.messageId),
+      [{ type: 'MessageFailed', data: failed, metadata: { eventId, merchantId: t.merchantId, correlationId: eventId, causationId: eventId, actor: 'system:provider-webhooks', occurredAt: failed.failedAt, recordedAt: failed.failedAt } }],
+      'any',
+    );
+
+    const pending = await t.delivery.rerouteAfterFailure(t.merchantId, queued.messageId);
+    expect(pending).toMatchObject({ merchantId: t.merchantId, messageId: queued.messageId, lane: 'text' });
+    // Asked again (the same callback twice), nothing more is rerouted.
+    expect(await t.delivery.rerouteAfterFailure(t.merchantId, queued.messageId)).toBeNull();
+    await t.queues.enqueue([pending!]);
+    await eventually(async () => (await afterQueued(queued.messageId)).filter((e) => e.type === 'MessageSent').length === 2, 'the SMS');
+
+    const events = await afterQueued(queued.messageId);
+    expect(events.map((e) => [e.type, e.data.channel ?? e.data.toChannel ?? null])).toEqual([
+      ['MessageSent', 'email'],
+      ['MessageFailed', null],
+      ['MessageRerouted', 'sms'],
+      ['MessageSent', 'sms'],
+    ]);
+    expect(events[2]!.data).toMatchObject({ fromChannel: 'email', code: 'bounce' });
+    expect(smsTo(queued.messageId)).toHaveLength(1);
+    expect(emailsTo(queued.messageId)).toHaveLength(1);
+    expect((await t.env.pool.query('SELECT 1 FROM delivery_pending WHERE message_id = $1', [queued.messageId])).rowCount).toBe(0);
   });
 });

@@ -19,8 +19,8 @@ import type { EventStore, RecordedEvent } from '@relance/event-store';
 import type { CustomerKeyStore, CustomerProfile } from '@relance/platform';
 import type { BatchedSend } from './batched-send.js';
 import { BatchedStreamReads } from './batched-stream-reads.js';
-import type { DeliveryJob } from './delivery-jobs.js';
-import type { DeliveryPending } from './delivery-pending.repository.js';
+import { laneOf, type DeliveryJob } from './delivery-jobs.js';
+import type { DeliveryPending, PendingMessage } from './delivery-pending.repository.js';
 import type { MerchantChannels } from './merchant-channels.js';
 import { offerData } from './offer-data.js';
 import { outboundMessage, reachable, unsubscribeLink } from './outbound-message.js';
@@ -46,8 +46,19 @@ export interface DeliveryDependencies {
   readonly reads?: BatchedStreamReads;
 }
 
-/** Once a message's stream holds one of these, it is never sent again. */
+/** Once a message's stream holds one of these, it is never sent again (on that channel: see `settled`). */
 const SETTLED = new Set<string>(['MessageSent', 'MessageSuppressed', 'MessageDelivered', 'MessageOpened', 'MessageClicked']);
+
+/** Whether the message is done: an outcome since its last reroute (a reroute reopens it on the next channel). */
+function settled(events: readonly RecordedEvent[]): boolean {
+  const since = events.slice(events.findLastIndex((e) => e.type === 'MessageRerouted') + 1);
+  return since.some((e) => SETTLED.has(e.type) || (e.type === 'MessageFailed' && (e.data as EventData<'MessageFailed'>).permanent));
+}
+
+/** An outcome's label (its event id derives from it): per channel once rerouted, so that each channel's outcome is stored. */
+function labelOf(queued: EventData<'MessageQueued'>, channel: Channel, outcome: string): string {
+  return channel === queued.channel ? outcome : `${outcome}:${channel}`;
+}
 
 /**
  * One message, at send time: its stream says whether it is still owed; the customer's stream (read
@@ -72,7 +83,7 @@ export class MessageDelivery {
       await this.deps.pending.done(merchantId, messageId);
       return { kind: 'done', outcome: 'no-message' };
     }
-    if (slice.events.some((e) => SETTLED.has(e.type) || (e.type === 'MessageFailed' && (e.data as EventData<'MessageFailed'>).permanent))) {
+    if (settled(slice.events)) {
       await this.deps.pending.done(merchantId, messageId);
       return { kind: 'done', outcome: 'already-done' };
     }
@@ -109,7 +120,7 @@ export class MessageDelivery {
       const step = await this.attempt({ queuedEvent, queued, channels, channel, customer, profile, offer, campaign, now, lastAttempt });
       if (step.kind !== 'refused') return step;
       const next = fallbackChannel({ queued, campaign, channels, customer, profile, from: channel, tried });
-      if (!next) return this.fail(queuedEvent, queued, true, step.code, step.reason);
+      if (!next) return this.fail(queuedEvent, queued, channel, true, step.code, step.reason);
       await this.record(
         queuedEvent,
         'MessageRerouted',
@@ -129,6 +140,50 @@ export class MessageDelivery {
       tried.add(next);
       channel = next;
     }
+  }
+
+  /**
+   * A message the provider accepted and later reported failed for good (a hard bounce, an SMS
+   * undelivered): rerouted as at send time to the next channel the customer consented to and can be
+   * reached on, and owed again (its delivery_pending row). Returns what to enqueue, or null when the
+   * message is not in that state or no channel is left.
+   */
+  async rerouteAfterFailure(merchantId: string, messageId: string): Promise<PendingMessage | null> {
+    const slice = await this.reads.read(streams.message(merchantId, messageId));
+    const queuedEvent = slice.events.find((e) => e.type === 'MessageQueued');
+    const channels = this.deps.merchants(merchantId);
+    if (!queuedEvent || !channels) return null;
+    const queued = queuedEvent.data as EventData<'MessageQueued'>;
+    const since = slice.events.slice(slice.events.findLastIndex((e) => e.type === 'MessageRerouted') + 1);
+    const sentAt = since.findIndex((e) => e.type === 'MessageSent');
+    const failed = since.slice(sentAt + 1).find((e) => e.type === 'MessageFailed' && (e.data as EventData<'MessageFailed'>).permanent);
+    if (sentAt < 0 || !failed) return null;
+    const reroutes = slice.events.filter((e) => e.type === 'MessageRerouted').map((e) => e.data as EventData<'MessageRerouted'>);
+    const from: Channel = reroutes.at(-1)?.toChannel ?? queued.channel;
+    const tried = new Set<Channel>([queued.channel, ...reroutes.map((r) => r.toChannel)]);
+
+    const events = (await this.reads.read(streams.customer(merchantId, queued.customerId))).events.map((e) => upcast(e));
+    const folder = customerFolder(channels.merchant.program.definition);
+    const state = events.reduce((s, e) => folder.evolve(s, e as never), folder.initialState());
+    if (state.status !== 'active') return null;
+    const opened = await this.deps.keys.open<Partial<CustomerProfile>>(merchantId, queued.customerId, state.profile);
+    if (!opened) return null;
+    const profile = { firstName: null, lastName: null, companyName: null, email: null, phone: null, postalAddress: null, birthDate: null, ...opened } as CustomerProfile;
+    const campaign = queued.campaignId ? (channels.campaigns.get(queued.campaignId) ?? null) : null;
+    const next = fallbackChannel({ queued, campaign, channels, customer: state, profile, from, tried });
+    if (!next) return null;
+    const failure = failed.data as EventData<'MessageFailed'>;
+    const now = this.deps.now().toISOString();
+    await this.record(
+      queuedEvent,
+      'MessageRerouted',
+      `rerouted:${from}`,
+      { messageId, campaignId: queued.campaignId, customerId: queued.customerId, fromChannel: from, toChannel: next, code: failure.code, reason: failure.reason, reroutedAt: now },
+      false,
+    );
+    const pending: PendingMessage = { merchantId, messageId, lane: laneOf(next), dueAt: now };
+    await this.deps.pending.add([pending]);
+    return pending;
   }
 
   /**
@@ -163,17 +218,17 @@ export class MessageDelivery {
     } catch (error) {
       if (!(error instanceof TemplateRenderError)) throw error;
       // Named from the merchant's templates folder: a host's paths have no place in an event.
-      return this.fail(queuedEvent, queued, true, 'template', error.message.split(`${channels.catalog.dir}/`).join('templates/'));
+      return this.fail(queuedEvent, queued, channel, true, 'template', error.message.split(`${channels.catalog.dir}/`).join('templates/'));
     }
     const message = outboundMessage({ merchantId, queued, profile, channels, now }, rendered, unsubscribe);
     if ('kind' in message && (message.kind === 'unreachable' || message.kind === 'merchant-setting')) {
-      return this.fail(queuedEvent, queued, true, message.kind, message.detail);
+      return this.fail(queuedEvent, queued, channel, true, message.kind, message.detail);
     }
     const outbound = message as Exclude<typeof message, { kind: string }>;
     const outcome = await this.deps.send.send(channels.adapters[channel], outbound);
     switch (outcome.kind) {
       case 'accepted':
-        await this.record(queuedEvent, 'MessageSent', 'sent', {
+        await this.record(queuedEvent, 'MessageSent', labelOf(queued, channel, 'sent'), {
           messageId,
           campaignId: queued.campaignId,
           customerId: queued.customerId,
@@ -190,14 +245,14 @@ export class MessageDelivery {
       case 'retryable':
         if (lastAttempt) {
           // Recorded as a failure that may still be retried from the dead-letter list.
-          await this.record(queuedEvent, 'MessageFailed', 'gave-up', failure(queued, false, outcome.code, `gave up after retries: ${outcome.reason}`, this.deps.now()), false);
+          await this.record(queuedEvent, 'MessageFailed', labelOf(queued, channel, 'gave-up'), failure(queued, false, outcome.code, `gave up after retries: ${outcome.reason}`, this.deps.now()), false);
         }
         return { kind: 'retry', outcome };
     }
   }
 
   private async suppress(queuedEvent: RecordedEvent, queued: EventData<'MessageQueued'>, channel: Channel, reason: SuppressionReason, detail: string): Promise<DeliveryStep> {
-    await this.record(queuedEvent, 'MessageSuppressed', 'suppressed', {
+    await this.record(queuedEvent, 'MessageSuppressed', labelOf(queued, channel, 'suppressed'), {
       campaignId: queued.campaignId,
       ruleVersion: queued.ruleVersion,
       customerId: queued.customerId,
@@ -214,8 +269,8 @@ export class MessageDelivery {
     return { kind: 'done', outcome: 'suppressed' };
   }
 
-  private async fail(queuedEvent: RecordedEvent, queued: EventData<'MessageQueued'>, permanent: boolean, code: string | null, reason: string): Promise<DeliveryStep> {
-    await this.record(queuedEvent, 'MessageFailed', 'failed', failure(queued, permanent, code, reason, this.deps.now()));
+  private async fail(queuedEvent: RecordedEvent, queued: EventData<'MessageQueued'>, channel: Channel, permanent: boolean, code: string | null, reason: string): Promise<DeliveryStep> {
+    await this.record(queuedEvent, 'MessageFailed', labelOf(queued, channel, 'failed'), failure(queued, permanent, code, reason, this.deps.now()));
     return { kind: 'done', outcome: 'failed' };
   }
 
