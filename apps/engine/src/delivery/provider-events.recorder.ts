@@ -108,7 +108,9 @@ export class ProviderEventRecorder {
     if (!message) return { customerId: q.customerId, appended: false };
     const eventId = derivedUuidV7(event.occurredAt, `${event.provider}|${event.providerEventId}|${event.kind}`);
     if (slice.events.some((e) => e.metadata.eventId === eventId)) return { customerId: q.customerId, appended: false };
-    const current = Math.max(0, ...slice.events.map((e) => STAGE_OF_TYPE[e.type] ?? 0));
+    // A rerouted message starts again on its new channel: the stages before the reroute are the old channel's.
+    const since = slice.events.slice(slice.events.findLastIndex((e) => e.type === 'MessageRerouted') + 1);
+    const current = Math.max(0, ...since.map((e) => STAGE_OF_TYPE[e.type] ?? 0));
     const stage = DELIVERY_STAGE[event.kind as ProviderEventKind];
     // Opens and clicks may repeat; anything else below or at a later stage already recorded is stale.
     const stale = event.kind === 'clicked' || event.kind === 'opened' ? stage < current : stage <= current && current >= DELIVERY_STAGE.delivered;
