@@ -1,17 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { signUnsubscribeToken } from '@relance/channels';
+import { referenceOfMessage, signUnsubscribeToken } from '@relance/channels';
 import { derivedUuidV7, streams, type EventData } from '@relance/domain';
 import type { EventStore } from '@relance/event-store';
 import { EVENT_STORE, PG_POOL } from '@relance/platform';
 import type pg from 'pg';
 import { sendGridWebhookKeys, signedSendGridEvents } from '../support/fake-providers/fake-sendgrid.js';
 import { signedTwilioRequest } from '../support/fake-providers/fake-twilio.js';
+import { merciFacteurWebhook } from '../support/fake-providers/fake-merci-facteur.js';
 import { demoMerchant, freshMerchantId, TestEngine } from './support/engine-harness.js';
 
 const merchantId = freshMerchantId('e2e-prov');
 const PUBLIC_URL = 'https://engine.example';
 const TWILIO_TOKEN = 'twilio-auth-token-e2e';
 const UNSUBSCRIBE_SECRET = 'unsubscribe-secret-e2e-0123456789';
+const MF_SECRET = 'mf-webhook-secret-e2e-123';
 const keys = sendGridWebhookKeys();
 let engine: TestEngine;
 let store: EventStore;
@@ -27,6 +29,10 @@ beforeAll(async () => {
       TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
       TWILIO_MESSAGING_SERVICE_SID: `MG${'3'.repeat(32)}`,
       UNSUBSCRIBE_SECRETS: UNSUBSCRIBE_SECRET,
+      MERCI_FACTEUR_SERVICE_ID: 'svc-e2e',
+      MERCI_FACTEUR_SECRET_KEY: 'mf-secret-key-e2e',
+      MERCI_FACTEUR_USER_ID: '17460',
+      MERCI_FACTEUR_WEBHOOK_SECRET: MF_SECRET,
       // Webhooks only: messages are written straight to their streams below.
       DELIVERY_WORKERS: 'off',
     },
@@ -57,7 +63,7 @@ async function customer(customerId: string, phone: string): Promise<void> {
 }
 
 /** A message as the rules engine and the worker leave it: queued, then sent. */
-async function sentMessage(customerId: string, messageId: string, channel: 'email' | 'sms'): Promise<void> {
+async function sentMessage(customerId: string, messageId: string, channel: 'email' | 'sms' | 'postal'): Promise<void> {
   const at = '2026-12-03T09:00:00.000Z';
   const meta = (label: string) => {
     const eventId = derivedUuidV7(at, `${messageId}|${label}`);
@@ -188,6 +194,29 @@ describe('Twilio callbacks signed with Twilio’s own algorithm', () => {
     const res = await engine.call('POST', `/v1/providers/twilio/inbound?merchant=${merchantId}`, { raw: signed.rawBody as string, headers: signed.headers as Record<string, string> });
     expect(res.status).toBe(200);
     expect((await consentEvents(id)).map((c) => c.channel).sort()).toEqual(['rcs', 'sms']);
+  });
+});
+
+describe('Merci Facteur webhooks, proven by the account secret', () => {
+  const path = `/v1/providers/merci-facteur/events?merchant=${merchantId}`;
+  const letter = (messageId: string, status: string) => ({
+    nom: 'Martin', cp: '69002', ville: 'Lyon', pays: 'FRANCE', ref_courrier: `ref-${messageId}`, mode_envoi: 'normal', id_envoi: '1000',
+    statut_courrier: status, statut_description: 'texte', ref_interne: referenceOfMessage(messageId), tracking_number: null,
+  });
+  const post = (secret: string, event: Record<string, unknown>, detail: Record<string, unknown>[]) => {
+    const request = merciFacteurWebhook(secret, `${PUBLIC_URL}${path}`, event, detail);
+    return engine.call('POST', path, { raw: request.rawBody as string, headers: request.headers as Record<string, string> });
+  };
+
+  it('records a delivered letter once, and refuses another secret with 401', async () => {
+    await customer('m-1', '+33611119999');
+    await sentMessage('m-1', 'msg-m1', 'postal');
+    const delivered = { name_event: 'delivered', id_user: 17460, date_event: 1_796_288_400 };
+    expect((await post('another-secret-0123456789', delivered, [letter('msg-m1', 'distribue')])).status).toBe(401);
+    expect(await messageTypes('msg-m1')).toEqual(['MessageQueued', 'MessageSent']);
+    expect((await post(MF_SECRET, delivered, [letter('msg-m1', 'distribue')])).status).toBe(200);
+    expect((await post(MF_SECRET, delivered, [letter('msg-m1', 'distribue')])).status).toBe(200);
+    expect(await messageTypes('msg-m1')).toEqual(['MessageQueued', 'MessageSent', 'MessageDelivered']);
   });
 });
 
