@@ -101,7 +101,7 @@ describe('capture mode: no provider configured', () => {
     expect(invitation).toContain('(Arbois)');
     expect(invitation).toContain('à La Cave des Halles');
     expect(invitation).toMatch(/samedi 12 décembre.{0,6}18:00/);
-    expect(await readFile(path.join(dir, 'sms', `${tastingSms}.txt`), 'utf8')).toMatch(/dégustation Domaine de la Tournelle \(Arbois\) le 12\/12 à 18:00/);
+    expect(await readFile(path.join(dir, 'sms', `${tastingSms}.txt`), 'utf8')).toMatch(/dégustation Domaine de la Tournelle \(Arbois\) le 12\/12\/2026 à 18:00/);
     const letter = await readFile(path.join(dir, 'postal', `${tastingLetter}.pdf`));
     expect((await PDFDocument.load(letter)).getPageCount()).toBe(1);
   });

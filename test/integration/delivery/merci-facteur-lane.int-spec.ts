@@ -16,6 +16,8 @@ beforeAll(async () => {
     MERCI_FACTEUR_WEBHOOK_SECRET: 'mf-webhook-secret-123',
     MERCI_FACTEUR_BASE_URL: merciFacteur.baseUrl,
   });
+  // Merci Facteur refuses a token request whose timestamp is more than 5 minutes from its own clock.
+  t.clock.now = new Date();
   t.relay().start();
   t.workers().start();
 });
@@ -38,7 +40,7 @@ describe('the postal lane with Merci Facteur credentials set', () => {
     await eventually(async () => (await outcomeOf(queued.messageId)).length > 0, 'the letter');
 
     const [letter] = merciFacteur.letters;
-    if (!letter) throw new Error('no letter reached Merci Facteur');
+    if (!letter) throw new Error(`no letter reached Merci Facteur: ${JSON.stringify(await outcomeOf(queued.messageId))}`);
     expect(letter.form).toMatchObject({ idUser: '17460', modeEnvoi: 'normal', antidoublon: `relance-${t.merchantId}-${queued.messageId}` });
     expect(letter.adress.dest[0]).toMatchObject({ nom: 'Élodie Martin', adresse1: '3 place Bellecour', cp: '69002', ville: 'Lyon', pays: 'FRANCE' });
     expect(letter.adress.exp).toMatchObject({ nom: 'La Cave des Halles', cp: '69001', ville: 'Lyon' });

@@ -18,7 +18,14 @@ export class DeliveryQueues {
     /** BullMQ's key prefix: tests give each file its own. */
     prefix = 'bull',
   ) {
-    this.queues = new Map(LANES.map((lane) => [lane, new Queue<DeliveryJob>(queueName(lane), { connection, prefix })]));
+    this.queues = new Map(
+      LANES.map((lane) => {
+        const queue = new Queue<DeliveryJob>(queueName(lane), { connection, prefix });
+        // Redis out of reach raises an error per reconnection: /health and the workers already say so.
+        queue.on('error', () => undefined);
+        return [lane, queue];
+      }),
+    );
   }
 
   lane(lane: DeliveryLane): Queue<DeliveryJob> {
