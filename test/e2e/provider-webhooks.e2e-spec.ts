@@ -1,3 +1,6 @@
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { referenceOfMessage, signUnsubscribeToken } from '@relance/channels';
 import { derivedUuidV7, streams, type EventData } from '@relance/domain';
@@ -7,7 +10,7 @@ import type pg from 'pg';
 import { sendGridWebhookKeys, signedSendGridEvents } from '../support/fake-providers/fake-sendgrid.js';
 import { signedTwilioRequest } from '../support/fake-providers/fake-twilio.js';
 import { merciFacteurWebhook } from '../support/fake-providers/fake-merci-facteur.js';
-import { demoMerchant, freshMerchantId, TestEngine } from './support/engine-harness.js';
+import { demoMerchant, freshMerchantId, ROOT, TestEngine } from './support/engine-harness.js';
 
 const merchantId = freshMerchantId('e2e-prov');
 const PUBLIC_URL = 'https://engine.example';
@@ -19,9 +22,15 @@ let engine: TestEngine;
 let store: EventStore;
 let pos: string;
 
+let configDir: string;
+
 beforeAll(async () => {
+  // The demo's campaigns and templates under this merchant's id: delivery reads them to reroute.
+  configDir = await mkdtemp(path.join(tmpdir(), 'relance-prov-'));
+  await cp(path.join(ROOT, 'config/merchants/cave-demo'), path.join(configDir, 'merchants', merchantId), { recursive: true });
   engine = await TestEngine.start([await demoMerchant(merchantId)], {
     env: {
+      CONFIG_DIR: configDir,
       PUBLIC_URL,
       SENDGRID_API_KEY: 'SG.e2e',
       SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKey,
@@ -43,6 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine.close();
+  await rm(configDir, { recursive: true, force: true });
 });
 
 async function customer(customerId: string, phone: string): Promise<void> {
