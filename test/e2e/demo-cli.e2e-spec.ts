@@ -51,7 +51,7 @@ describe('relance demo', () => {
     const files = await outboxFiles(outbox!);
     const campaigns = await campaignsOf(files.map((f) => path.basename(f).replace(/\.[a-z]+$/, '')));
     expect(new Set(campaigns.values()).size).toBeGreaterThanOrEqual(4);
-    expect([...new Set(campaigns.values())].sort()).toEqual(['anniversaire', 'bienvenue', 'gros-panier', 'nouveau-statut', 'reactivation']);
+    expect([...new Set(campaigns.values())].sort()).toEqual(['anniversaire', 'bienvenue', 'gros-panier', 'nouveau-statut', 'points-expirent', 'reactivation']);
     expect(campaigns.size).toBe(files.length);
     // Every message went by email (no quiet hours), to the customer the campaign is about.
     expect(files.every((f) => f.startsWith(path.join(outbox!, 'email') + path.sep) && f.endsWith('.eml'))).toBe(true);

@@ -3,26 +3,27 @@ import path from 'node:path';
 import type pg from 'pg';
 
 /** The example campaigns the demo's customers make fire (see campaignStories in demo-seed.ts). */
-export const DEMO_CAMPAIGNS = ['bienvenue', 'gros-panier', 'nouveau-statut', 'anniversaire', 'reactivation'] as const;
+export const DEMO_CAMPAIGNS = ['bienvenue', 'gros-panier', 'nouveau-statut', 'anniversaire', 'reactivation', 'points-expirent'] as const;
 
 /** The time campaigns among them: the demo runs today's time rules once their customers are projected. */
-export const DEMO_TIME_CAMPAIGNS = ['anniversaire', 'reactivation'] as const;
+export const DEMO_TIME_CAMPAIGNS = ['anniversaire', 'reactivation', 'points-expirent'] as const;
 
 /*
  * What today's time rules read of Inès (her birthday, her age, her consent) and of Marc (his two
- * purchases, his age, his consent) is in the read models: they must be there before the run, or it
- * finds nobody.
+ * purchases and their points, his age, his consent) is in the read models: they must be there before
+ * the run, or it finds nobody.
  */
 const STORY_PROJECTED = `
 SELECT (SELECT count(*) FROM customers WHERE merchant_id = $1 AND customer_id = ANY($2::text[]) AND birthday IS NOT NULL AND adult_since IS NOT NULL)::int AS customers,
        (SELECT count(*) FROM consents WHERE merchant_id = $1 AND customer_id = ANY($2::text[]) AND channel = 'email' AND purpose = 'marketing' AND granted)::int AS consents,
-       (SELECT count(*) FROM purchases WHERE merchant_id = $1 AND customer_id = 'demo-marc')::int AS purchases`;
+       (SELECT count(*) FROM purchases WHERE merchant_id = $1 AND customer_id = 'demo-marc')::int AS purchases,
+       (SELECT count(*) FROM points_lots WHERE merchant_id = $1 AND customer_id = 'demo-marc')::int AS lots`;
 
 export async function waitForStoryProjected(pool: pg.Pool, merchantId: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
   await poll(timeoutMs, signal, 'the projector did not show the demo customers', async () => {
-    const { rows } = await pool.query<{ customers: number; consents: number; purchases: number }>(STORY_PROJECTED, [merchantId, ['demo-ines', 'demo-marc']]);
+    const { rows } = await pool.query<{ customers: number; consents: number; purchases: number; lots: number }>(STORY_PROJECTED, [merchantId, ['demo-ines', 'demo-marc']]);
     const row = rows[0]!;
-    return row.customers === 2 && row.consents === 2 && row.purchases === 2;
+    return row.customers === 2 && row.consents === 2 && row.purchases === 2 && row.lots >= 2;
   });
 }
 

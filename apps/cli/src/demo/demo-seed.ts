@@ -1,4 +1,4 @@
-import { addDaysToLocalDate, instantAtLocalTime, localDateOf } from '@relance/domain';
+import { addDaysToLocalDate, addMonthsToLocalDate, instantAtLocalTime, localDateOf } from '@relance/domain';
 
 /**
  * A few customers of the demo caviste, entered through the public API exactly as a till would:
@@ -99,13 +99,18 @@ function seedRequests(now: Date): SeedRequest[] {
  *    `bienvenue`, `gros-panier` (a ticket of 150 € or more) and `nouveau-statut` (300 € in 12 months
  *    make him Amateur; a programme message, so under his loyalty consent).
  *  - Inès, born 7 days from today: `bienvenue`, then `anniversaire` at today's time-rule run.
- *  - Marc, two purchases, the last 120 days ago: `bienvenue`, then `reactivation` at today's run.
+ *  - Marc, two purchases, the last 120 days ago: `bienvenue`, then `reactivation` at today's run;
+ *    the points of the first, 24 months old in 30 days, expire then: `points-expirent` (a programme
+ *    message) at the same run. He stays under the 200 points of the automatic voucher, which would
+ *    spend those oldest points first.
  */
 export function campaignStories(now: Date, timeZone: string): SeedRequest[] {
   const today = localDateOf(now.toISOString(), timeZone);
   const localDay = (days: number, time: string) => instantAtLocalTime(addDaysToLocalDate(today, days), time, timeZone);
   // Born in 1988, a leap year: a birthday on 29 February is a real birth date too.
   const birthdayInAWeek = `1988-${addDaysToLocalDate(today, 7).slice(5)}`;
+  // Points earned on day D are good through D + 24 months (program.yaml): the reminder comes 30 days before.
+  const pointsGoodUntilInAMonth = addMonthsToLocalDate(addDaysToLocalDate(today, 30), -24);
   const atTill = { staffId: 'caisse-halles-1' };
   const emailOffers = [
     { channel: 'email', purpose: 'marketing', proof: atTill },
@@ -153,8 +158,11 @@ export function campaignStories(now: Date, timeZone: string): SeedRequest[] {
         consents: emailOffers,
       },
     },
-    purchase('demo-seed-ticket-6', 'demo-marc', 'halles', localDay(-200, '11:00'), [line('GVR-2019', 'Gevrey-Chambertin 2019', 'vin rouge', 2, 4800)]),
-    purchase('demo-seed-ticket-7', 'demo-marc', 'halles', localDay(-120, '11:00'), [line('SAN-2022', 'Sancerre 2022', 'vin blanc', 3, 1890)]),
+    purchase('demo-seed-ticket-6', 'demo-marc', 'halles', instantAtLocalTime(pointsGoodUntilInAMonth, '11:00', timeZone), [
+      line('GVR-2019', 'Gevrey-Chambertin 2019', 'vin rouge', 1, 4800),
+      line('ALS-RSL', 'Riesling d\'Alsace 2021', 'vin blanc', 1, 1800),
+    ]),
+    purchase('demo-seed-ticket-7', 'demo-marc', 'halles', localDay(-120, '11:00'), [line('SAN-2022', 'Sancerre 2022', 'vin blanc', 2, 1890)]),
   ];
 }
 
