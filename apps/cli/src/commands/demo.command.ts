@@ -113,8 +113,8 @@ export const demoCommand: Command = {
 };
 
 /**
- * Today's run of the demo's time campaigns, now rather than at their hour (10:00 and 10:30 in the
- * merchant's zone), once the projector shows the customers they read; the same run as
+ * Today's run of the demo's time campaigns, now rather than at their hour in the merchant's zone
+ * (10:00 for the birthday), once the projector shows the customers they read; the same run as
  * `relance rules fire`.
  */
 async function fireTodaysTimeRules(pool: import('pg').Pool, config: import('@relance/platform').AppConfig, merchantId: string, demo: typeof import('../demo/demo-campaigns.js'), signal: AbortSignal): Promise<void> {
