@@ -71,6 +71,12 @@ describe('relance demo', () => {
     expect((await getJson(first.engineUrl, '/v1/customers/demo-bouchon', token)).body).toMatchObject({ type: 'b2b', businessCategory: 'restaurant' });
     expect(await first.stop()).toBe(0);
 
+    // `relance rules fire` is the run the demo did: once more, it finds the same customers and decides nothing twice.
+    const fired = await runCli(['rules', 'fire', '--merchant', 'cave-demo', '--all'], { PII_MASTER_KEY_FILE: path.join(stateDir, 'dev-master-key') });
+    expect(fired.code).toBe(0);
+    expect(fired.stdout).toMatch(/^anniversaire: 1 customers found for \d{4}-\d{2}-\d{2}, 0 decided now, 0 triggered$/m);
+    expect(fired.stdout).toMatch(/^points-expirent: 1 customers found for \d{4}-\d{2}-\d{2}, 0 decided now, 0 triggered$/m);
+
     const second = await startDemo();
     expect(second.output).not.toContain('Created a development master key');
     expect(second.output).toContain('Demo data already present: nothing added.');
@@ -150,6 +156,14 @@ async function startDemo(): Promise<{ output: string; engineUrl: string; stop: (
 async function getJson(baseUrl: string, url: string, token: string): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${baseUrl}${url}`, { headers: { authorization: `Bearer ${token}` } });
   return { status: res.status, body: await res.json() };
+}
+
+async function runCli(args: string[], extraEnv: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string }> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/relance.js'), ...args], { cwd: ROOT, env: { ...baseEnv(), ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, stdout };
 }
 
 /** Every file under the outbox folder, by channel. */
