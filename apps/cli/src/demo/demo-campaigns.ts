@@ -50,8 +50,8 @@ SELECT campaign_id, channel,
        count(*) FILTER (WHERE status IN ('sent', 'delivered'))::int AS sent,
        count(*) FILTER (WHERE status = 'queued')::int AS waiting,
        count(*) FILTER (WHERE status = 'failed')::int AS failed,
-       array_remove(array_agg(DISTINCT failure_code || ': ' || failure_reason), NULL) AS failures,
-       array_remove(array_agg(provider_message_id) FILTER (WHERE status IN ('sent', 'delivered') AND provider = 'capture'), NULL) AS files
+       COALESCE(array_remove(array_agg(DISTINCT failure_code || ': ' || failure_reason), NULL), '{}') AS failures,
+       COALESCE(array_remove(array_agg(provider_message_id) FILTER (WHERE status IN ('sent', 'delivered') AND provider = 'capture'), NULL), '{}') AS files
   FROM messages
  WHERE merchant_id = $1 AND campaign_id IS NOT NULL
  GROUP BY campaign_id, channel
