@@ -59,7 +59,8 @@ describe('relance demo', () => {
     expect(await readFile(birthday, 'utf8')).toMatch(/^To: .*<ines\.moreau@example\.fr>\r?$/m);
     const reactivation = files.find((f) => campaigns.get(path.basename(f, '.eml')) === 'reactivation')!;
     expect(await readFile(reactivation, 'utf8')).toMatch(/^To: .*<marc\.dubois@example\.fr>\r?$/m);
-    // The summary names each campaign with its channel and count.
+    // The summary names each campaign with its channel and count, and no message failed.
+    expect(first.output).not.toMatch(/\d+ failed/);
     expect(first.output).toMatch(/^ +anniversaire +email +1 sent$/m);
     expect(first.output).toMatch(/^ +gros-panier +email +2 sent$/m);
 
