@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addDaysToLocalDate, instantAtLocalTime, localDateOf } from '@relance/domain';
-import { PostgresEventStore, type RecordedEvent } from '@relance/event-store';
+import { formatPosition, PostgresEventStore, type RecordedEvent } from '@relance/event-store';
 import { createPool, systemClock } from '@relance/platform';
 import { v7 as uuidv7 } from 'uuid';
 import { Registry } from 'prom-client';
@@ -133,8 +133,8 @@ async function purchaseLatency(
   });
   // Start from the head: the latency run reads only its own purchases.
   await pool.query(
-    `INSERT INTO rules_checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3)`,
-    [await checkpointName(engine), ...(await store.headPosition().then((p) => [p.commit.toString(), p.prepare.toString()]))],
+    `INSERT INTO engine_checkpoints (name, position) VALUES ($1, $2)`,
+    [await checkpointName(engine), formatPosition(await store.headPosition())],
   );
   engine.start();
   const started = performance.now();

@@ -149,9 +149,9 @@ describe('a challenge', () => {
     await until(async () => (await world.eventsOfType('PointsEarned')).some((e) => e.data.sourceId === 'defi' && e.data.customerId === 'defi-1'), 30_000, 'the reward');
     await runtime.stop();
     // Read everything again from the start of the log, as after a lost checkpoint.
-    await world.env.pool.query('DELETE FROM rules_checkpoints');
+    await world.env.pool.query(`DELETE FROM engine_checkpoints WHERE name LIKE 'rules%'`);
     const again = await world.runtime({ clock });
-    await until(async () => (await world.env.pool.query('SELECT 1 FROM rules_checkpoints')).rowCount === 2, 30_000, 'a pass over the log');
+    await until(async () => (await world.env.pool.query(`SELECT 1 FROM engine_checkpoints WHERE name LIKE 'rules%'`)).rowCount === 2, 30_000, 'a pass over the log');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await again.stop();
     const completed = (await world.eventsOfType('ChallengeCompleted')).filter((e) => e.data.customerId === 'defi-1');
