@@ -67,7 +67,7 @@ export async function run(args: readonly string[]): Promise<Record<string, unkno
     const audience = Number(rows[0]!.n);
 
     const ruleStarted = performance.now();
-    const result = await runTimeRule(pool, rules, 'reactivation', { now: instantAtLocalTime(today, '10:30', ZONE), voucherKey, force: true });
+    const result = await runTimeRule(pool, rules, 'reactivation', { days: [today], now: instantAtLocalTime(today, '10:30', ZONE), voucherKey });
     const ruleSeconds = (performance.now() - ruleStarted) / 1000;
     console.error(`reactivation: ${JSON.stringify(result)}; audience counted ${audience}`);
     if (result.triggered + (result.decided - result.triggered) < audience) throw new Error(`the rule decided ${result.decided} customers, the count says ${audience}`);
