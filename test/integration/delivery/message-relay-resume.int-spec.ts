@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { comparePositions, formatPosition } from '@relance/event-store';
+import { comparePositions } from '@relance/event-store';
 import { deliveryJobId } from '../../../apps/engine/src/delivery/delivery-jobs.js';
 import { deliveryEnv, eventually, type DeliveryEnv } from './support/delivery-env.js';
 
@@ -26,8 +26,6 @@ describe('the message relay restarted', () => {
     const head = await t.env.store.headPosition();
     await eventually(async () => comparePositions(await relay.checkpoint(), head) >= 0, 'the checkpoint past the first messages');
     await relay.stop();
-    const { rows } = await t.env.pool.query<{ position: string }>('SELECT position FROM engine_checkpoints WHERE name = $1', [name]);
-    expect(rows.map((r) => r.position)).toEqual([formatPosition(await relay.checkpoint())]);
 
     // The jobs of the first three leave the queue (sent, say). A relay that read the log from its
     // start again would add them back: BullMQ only refuses a job id it still holds.

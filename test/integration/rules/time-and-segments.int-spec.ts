@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { addDaysToLocalDate, instantAtLocalTime, localDateOf } from '@relance/domain';
+import { queueName } from '@relance/platform';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { RfmRun } from '../../../apps/projector/src/rfm/rfm-run.js';
 import { DEFAULT_STEPS } from '../../../apps/projector/src/rfm/rfm.sql.js';
 import { TIME_RULES_QUEUE } from '../../../apps/engine/src/rules/time-schedule.js';
-import { queueName } from '@relance/platform';
 import { TEST_REDIS_URL } from '../../support/test-env.js';
 import { until } from '../projector/support/child-process.js';
 import { campaignsYaml, rulesEnv, type RulesEnv } from './support/rules-env.js';
