@@ -34,10 +34,14 @@ const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 /** On a shared queue: the family, then the key of one job (`time-rule:<campaign id>`). */
 const KEYED_NAME = /^[a-z][a-z0-9-]{0,39}(:[A-Za-z0-9][A-Za-z0-9_-]{0,63})?$/;
 
-/** A queue and the worker that runs the fires of every job on it. */
+/**
+ * A queue and the worker that runs the fires of every job on it; a shared queue left without a job
+ * here has no worker, so that its fires go to the processes that still have the jobs.
+ */
 interface Lane {
+  readonly name: string;
   readonly queue: Queue<FireData>;
-  readonly worker: Worker<FireData, RunOutcome>;
+  worker: Worker<FireData, RunOutcome> | null;
 }
 /**
  * Periodic work on BullMQ job schedulers, one queue per job (or per family of jobs that share one)
@@ -50,6 +54,8 @@ interface Lane {
 export class Scheduler {
   private readonly jobs = new Map<string, ScheduledJob>();
   private readonly lanes = new Map<string, Lane>();
+  /** The merchants served by a shared queue's jobs, as its last replace said: whose stale schedulers go. */
+  private readonly served = new Map<string, readonly string[]>();
   /** Redis answered: queues are open, and jobs replaced from now on update their schedulers at once. */
   private queuesUp = false;
   /** Work on the queues, one piece at a time (start, replacements). */
@@ -84,6 +90,7 @@ export class Scheduler {
       names.add(job.name);
     }
     await this.serially(async () => {
+      this.served.set(queue, served);
       for (const [name, job] of this.jobs) if (job.queue === queue) this.jobs.delete(name);
       for (const job of jobs) {
         if (this.jobs.has(job.name)) throw new Error(`Scheduled job "${job.name}" is registered twice`);
@@ -113,7 +120,8 @@ export class Scheduler {
     if (!(await this.redisReady())) return;
     await this.serially(async () => {
       this.queuesUp = true;
-      for (const queue of new Set([...this.jobs.values()].map(queueOf))) await this.syncQueue(queue, []);
+      const queues = new Set([...this.jobs.values()].map(queueOf).concat([...this.served.keys()]));
+      for (const queue of queues) await this.syncQueue(queue, this.served.get(queue) ?? []);
     });
   }
 
@@ -121,8 +129,15 @@ export class Scheduler {
   private async syncQueue(name: string, served: readonly string[]): Promise<void> {
     if (this.stopped) return;
     const jobs = [...this.jobs.values()].filter((j) => queueOf(j) === name && j.merchants.length > 0);
-    const lane = this.lanes.get(name) ?? (jobs.length > 0 ? this.openLane(name) : null);
+    // A shared queue left without jobs still gets its queue at start: stale schedulers are cleared through it.
+    const lane = this.lanes.get(name) ?? (jobs.length > 0 || this.served.has(name) ? this.openLane(name) : null);
     if (!lane) return;
+    if (jobs.length > 0) lane.worker ??= this.startWorker(lane);
+    else if (lane.worker) {
+      const worker = lane.worker;
+      lane.worker = null;
+      await withTimeout(worker.close(), 10_000).catch(() => undefined);
+    }
     const wanted = new Set<string>();
     for (const job of jobs) {
       for (const merchant of job.merchants) {
@@ -147,15 +162,18 @@ export class Scheduler {
   }
 
   private openLane(name: string): Lane {
-    const { connection } = this.options;
-    const queue = new Queue<FireData>(queueName(name), { connection, prefix: this.prefix });
+    const queue = new Queue<FireData>(queueName(name), { connection: this.options.connection, prefix: this.prefix });
     queue.on('error', (error) => this.reportError(`Queue ${name}`, error));
-    const worker = new Worker<FireData, RunOutcome>(queueName(name), (fire) => this.fired(fire), { connection, prefix: this.prefix, concurrency: 1 });
-    worker.on('error', (error) => this.reportError(`Worker ${name}`, error));
-    worker.on('failed', (fire, error) => this.options.logger.error(`${fire?.name ?? name} for ${fire?.data.merchantId ?? '?'} failed: ${error.message}`));
-    const lane = { queue, worker };
+    const lane: Lane = { name, queue, worker: null };
     this.lanes.set(name, lane);
     return lane;
+  }
+
+  private startWorker({ name }: Lane): Worker<FireData, RunOutcome> {
+    const worker = new Worker<FireData, RunOutcome>(queueName(name), (fire) => this.fired(fire), { connection: this.options.connection, prefix: this.prefix, concurrency: 1 });
+    worker.on('error', (error) => this.reportError(`Worker ${name}`, error));
+    worker.on('failed', (fire, error) => this.options.logger.error(`${fire?.name ?? name} for ${fire?.data.merchantId ?? '?'} failed: ${error.message}`));
+    return worker;
   }
 
   private serially(work: () => Promise<void>): Promise<void> {
@@ -182,7 +200,7 @@ export class Scheduler {
     // A worker finishes the run it holds; without Redis there is nothing to finish cleanly.
     const force = this.options.connection.status !== 'ready';
     const lanes = [...this.lanes.values()];
-    await Promise.all(lanes.map((l) => withTimeout(l.worker.close(force), 10_000).catch(() => undefined)));
+    await Promise.all(lanes.map((l) => (l.worker ? withTimeout(l.worker.close(force), 10_000).catch(() => undefined) : undefined)));
     await Promise.all(lanes.map((l) => withTimeout(l.queue.close(), 2_000).catch(() => undefined)));
   }
 
