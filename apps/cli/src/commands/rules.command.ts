@@ -5,12 +5,13 @@ import { UsageError, type Command } from '../command.js';
 
 export const rulesCommand: Command = {
   name: 'rules',
-  summary: 'the rules engine: validate campaigns.yaml, run the engine, reload it, dry-run a campaign',
+  summary: 'the rules engine: validate campaigns.yaml, run the engine, reload it, dry-run a campaign, fire time campaigns now',
   usage: [
     'relance rules validate [configDir | config/merchants/<merchantId>]   (default: $CONFIG_DIR, else ./config)',
     '       relance rules run [--pid-file FILE] [--no-schedule] [--batch-size N] (event and time triggers until stopped)',
     '       relance rules reload [--pid-file FILE]                        (running engines read campaigns.yaml again)',
     '       relance rules dry-run --merchant M --campaign C [--at DATE]   (who would be targeted, writing nothing)',
+    '       relance rules fire --merchant M (--campaign C | --all)        (today\'s run of time campaigns, now, whatever their hour)',
   ].join('\n'),
   async run(args) {
     const [sub, ...rest] = args;
@@ -30,6 +31,12 @@ export const rulesCommand: Command = {
       if (!values.merchant || !values.campaign) throw new UsageError('dry-run needs --merchant and --campaign');
       const { dryRun } = await import('./rules-dry-run.js');
       return dryRun({ merchantId: values.merchant as string, campaignId: values.campaign as string, at: (values.at as string | undefined) ?? null });
+    }
+    if (sub === 'fire') {
+      const { values } = parse(rest, { merchant: { type: 'string' }, campaign: { type: 'string' }, all: { type: 'boolean' } });
+      if (!values.merchant || (!values.campaign) === (values.all !== true)) throw new UsageError('fire needs --merchant and either --campaign or --all');
+      const { fire } = await import('./rules-fire.js');
+      return fire({ merchantId: values.merchant as string, campaignId: (values.campaign as string | undefined) ?? null });
     }
     if (sub !== 'validate') throw new UsageError(sub ? `Unknown subcommand "${sub}"` : 'Missing subcommand');
     let positionals;
@@ -51,7 +58,7 @@ export const rulesCommand: Command = {
  */
 async function validate(target: string): Promise<number> {
   const { formatProblem, loadMerchantConfig, MerchantConfigError, readCampaigns, displayPath, missingTemplate } = await import('@relance/platform');
-  const { validateMerchantTemplates } = await import('@relance/channels');
+  const { contentFieldsOf, validateMerchantTemplates } = await import('@relance/channels');
   const { configDir, merchantIds } = await merchantsOf(target);
   if (merchantIds.length === 0) {
     console.error(`${displayPath(path.join(configDir, 'merchants'))}:1: no merchant folder (one per merchant: merchants/<merchantId>/merchant.yaml)`);
@@ -75,6 +82,10 @@ async function validate(target: string): Promise<number> {
       : null;
     const result = await readCampaigns(configDir, merchant, {
       templates: async (request) => (templates?.catalog.get(request.channel, request.templateId, merchant.locale) ? null : missingTemplate(request)),
+      contentFields: async (request) => {
+        const template = templates?.catalog.get(request.channel, request.templateId, merchant.locale);
+        return template ? contentFieldsOf(template) : null;
+      },
     });
     if ('problems' in result) {
       for (const problem of result.problems) console.error(formatProblem(problem));
