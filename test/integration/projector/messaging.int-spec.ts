@@ -31,13 +31,13 @@ describe('messaging read model: messages, decision audit, campaign results', () 
     const at = '2026-03-01T10:00:00.000Z';
     const m3 = { messageId: 'M-3', campaignId: 'relance-hiver', customerId: 'bob' };
     await shop.append(streams.message(shop.merchantId, 'M-3'), [
-      { type: 'MessageQueued', data: { ...m3, ruleVersion: 'h1', channel: 'sms', fallbackChannels: [], purpose: 'marketing', templateId: 't', templateVersion: '1', locale: 'fr-FR', scheduledFor: null, estimatedCostCents: 7, voucher: null, queuedAt: at } },
-      { type: 'MessageSent', data: { ...m3, channel: 'sms', provider: 'twilio', providerMessageId: 'SM1', units: 2, costCents: 14, sentAt: at } },
+      { type: 'MessageQueued', data: { ...m3, ruleVersion: 'h1', channel: 'sms', fallbackChannels: [], purpose: 'marketing', templateId: 't', templateVersion: '1', locale: 'fr-FR', scheduledFor: null, currency: 'EUR', estimatedCostCents: 7, voucher: null, queuedAt: at } },
+      { type: 'MessageSent', data: { ...m3, channel: 'sms', provider: 'twilio', providerMessageId: 'SM1', units: 2, currency: 'EUR', costCents: 14, sentAt: at } },
       { type: 'MessageFailed', data: { ...m3, permanent: true, code: '30005', reason: 'unknown destination', failedAt: at } },
     ], at);
     await env.project([messagingProjection]);
     await shop.append(streams.message(shop.merchantId, 'M-3'), [
-      { type: 'MessageSent', data: { ...m3, channel: 'sms', provider: 'twilio', providerMessageId: 'SM2', units: 2, costCents: 14, sentAt: at } },
+      { type: 'MessageSent', data: { ...m3, channel: 'sms', provider: 'twilio', providerMessageId: 'SM2', units: 2, currency: 'EUR', costCents: 14, sentAt: at } },
     ], at);
     await env.project([messagingProjection]);
     const [row] = (await rowsOf(env.pool, 'messages', shop.merchantId)).filter((m) => m.message_id === 'M-3');

@@ -10,6 +10,7 @@ const change = (customerId: string, from: string | null, to: string, spend: numb
     from,
     to,
     direction: 'up',
+    currency: 'EUR',
     rollingSpendCents: spend,
     windowStart: '2025-01-01T00:00:00.000Z',
     guaranteedUntil: null,

@@ -1,0 +1,47 @@
+-- Purchases and refunds say their currency (ISO 4217): a merchant may sell in any one currency, and
+-- every amount of a row is in its minor unit (cents for EUR, yen for JPY, fils for KWD).
+--
+-- Rows already there: a purchase takes the currency its PurchaseRecorded event carries (the event
+-- store's table, when the store is PostgreSQL); a refund takes its purchase's. What no event says is
+-- EUR, the only currency a merchant could have before currencies were carried: the value the event
+-- upcasters give a stored refund without one. The `_next` twins of a rebuild under way are changed
+-- alike, so that the swap keeps the column.
+
+CREATE FUNCTION pg_temp.add_currency(tables text[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY tables LOOP
+    IF to_regclass(t) IS NOT NULL THEN
+      EXECUTE format($f$ALTER TABLE %I ADD COLUMN currency text NOT NULL DEFAULT 'EUR'$f$, t);
+    END IF;
+  END LOOP;
+END $$;
+
+SELECT pg_temp.add_currency(ARRAY['purchases', 'purchases_next', 'refunds', 'refunds_next']);
+
+DO $$
+BEGIN
+  IF to_regclass('events') IS NOT NULL THEN
+    UPDATE purchases p SET currency = e.data->>'currency'
+      FROM events e
+     WHERE e.event_id = p.event_id AND e.event_type = 'PurchaseRecorded' AND e.data->>'currency' IS DISTINCT FROM 'EUR';
+  END IF;
+  UPDATE refunds r SET currency = p.currency
+    FROM purchases p
+   WHERE p.merchant_id = r.merchant_id AND p.purchase_id = r.purchase_id AND p.currency <> r.currency;
+END $$;
+
+-- From now on the projection writes every row's currency: none is assumed.
+CREATE FUNCTION pg_temp.drop_currency_default(tables text[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY tables LOOP
+    IF to_regclass(t) IS NOT NULL THEN
+      EXECUTE format('ALTER TABLE %I ALTER COLUMN currency DROP DEFAULT', t);
+    END IF;
+  END LOOP;
+END $$;
+
+SELECT pg_temp.drop_currency_default(ARRAY['purchases', 'purchases_next', 'refunds', 'refunds_next']);

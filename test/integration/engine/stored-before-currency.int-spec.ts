@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseEvent, upcast, type DomainEvent } from '@relance/domain';
+import type { EventMetadata } from '@relance/event-store';
+import { salesProjection } from '../../../apps/projector/src/projections/sales.projection.js';
+import { projectorEnv, type ProjectorEnv } from '../projector/support/projector-env.js';
+
+// Events of every type that carries an amount, as the catalog accepted them before amount events said
+// their currency (literal JSON, each checked by that catalog): they read today as EUR, the only
+// currency a merchant could have then, through the event store and the projections alike.
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const fixture = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/stored-events/amounts-before-currency.json'), 'utf8')) as {
+  merchantId: string;
+  events: { streamId: string; type: string; data: Record<string, unknown>; metadata: EventMetadata }[];
+};
+const M = fixture.merchantId;
+
+const AMOUNT_TYPES = [
+  'PurchaseRefunded',
+  'TierChanged',
+  'RewardIssued',
+  'ChallengeCompleted',
+  'VoucherIssued',
+  'VoucherRedeemed',
+  'MessageQueued',
+  'MessageSent',
+  'CampaignLaunched',
+  'SegmentChanged',
+  'CustomersMergedV2',
+];
+
+describe('amount events stored before they said their currency', () => {
+  it('cover every type that carries an amount, none of them with a currency', () => {
+    expect([...new Set(fixture.events.map((e) => e.type))].sort()).toEqual([...AMOUNT_TYPES].sort());
+    for (const e of fixture.events) expect(Object.hasOwn(e.data, 'currency')).toBe(false);
+  });
+
+  it('are not events of today as stored, and are once read: each with currency EUR and nothing else changed', () => {
+    for (const e of fixture.events) {
+      expect(() => parseEvent(e.type, e.data)).toThrow('currency');
+      const read = upcast({ type: e.type, data: e.data } as DomainEvent);
+      expect(read).toEqual({ type: e.type, data: { ...e.data, currency: 'EUR' } });
+      expect(parseEvent(read.type, read.data).data).toEqual(read.data);
+    }
+  });
+
+  it('keep the currency an event carries: a yen refund stays in yen', () => {
+    const stored = fixture.events.find((e) => e.type === 'PurchaseRefunded')!;
+    const inYen = { type: 'PurchaseRefunded', data: { ...stored.data, currency: 'JPY' } } as DomainEvent;
+    expect(upcast(inYen)).toBe(inYen);
+  });
+});
+
+describe('stored in the event store', () => {
+  let env: ProjectorEnv;
+
+  beforeAll(async () => {
+    env = await projectorEnv('nocurrency');
+    for (const { streamId, type, data, metadata } of fixture.events) await env.store.append(streamId, [{ type, data, metadata }], 'any');
+  }, 60_000);
+
+  afterAll(async () => env?.close());
+
+  it('read back through the upcasters with currency EUR, stream by stream', async () => {
+    const streamIds = [...new Set(fixture.events.map((e) => e.streamId))];
+    const read: { data: unknown }[] = [];
+    for (const streamId of streamIds) read.push(...(await env.store.readStream(streamId)).events.map((e) => upcast(e)));
+    expect(read).toHaveLength(fixture.events.length);
+    expect(read.map((e) => (e.data as { currency?: string }).currency)).toEqual(fixture.events.map(() => 'EUR'));
+  });
+
+  it('project the refunds with their currency: EUR for both, the customer’s and the anonymous sale’s', async () => {
+    await env.project([salesProjection]);
+    const { rows } = await env.pool.query<{ refund_id: string; currency: string; amount_cents: string }>(
+      'SELECT refund_id, currency, amount_cents::text FROM refunds WHERE merchant_id = $1 ORDER BY refund_id',
+      [M],
+    );
+    expect(rows).toEqual([
+      { refund_id: 'R-1', currency: 'EUR', amount_cents: '1250' },
+      { refund_id: 'R-2', currency: 'EUR', amount_cents: '900' },
+    ]);
+  }, 60_000);
+});
