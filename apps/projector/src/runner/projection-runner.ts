@@ -15,19 +15,8 @@ import { ensureCheckpoints, loadCheckpoints, moveCheckpoints, type CheckpointMov
 import { heldLocks, liveLockName, LockSession, nextLockName, swapRequests } from './locks.js';
 import { commitBatch, commitParts, ConcurrentWriterError, merchantOf, prepareBatch, splitParts, type PreparedBatch } from './apply-batch.js';
 import { failureScope, messageOf } from './failure-scope.js';
-import {
-  clearStalls,
-  DEFAULT_RETRY,
-  loadParked,
-  loadStalls,
-  park,
-  recordParkedFailure,
-  recordStall,
-  retryAt,
-  type ParkedPart,
-  type RetryPolicy,
-  type Stall,
-} from './failures.js';
+import { FailureBook } from './failure-book.js';
+import { DEFAULT_RETRY, park, retryAt, type ParkedPart, type RetryPolicy, type Stall } from './failures.js';
 import { applyPartIsolated, type NewPark } from './isolate.js';
 import type { ProfileOpener } from './profile-opener.js';
 import { ContextFactory, type TimeZones } from './projection-context.js';
@@ -118,8 +107,7 @@ export class ProjectionRunner {
   private lastSeen: LogPosition = START;
   /** Connections besides the lock session's, for writeConnections > 1; held while following the log. */
   private writers: pg.PoolClient[] = [];
-  private parked = new Map<string, Map<string, ParkedPart>>();
-  private stalls = new Map<string, Stall>();
+  private readonly failures: FailureBook;
   private readonly backlogs = new Map<string, Backlog>();
   private failing: RunnerStatus['failing'] = null;
   /** When batches started to fail; kept until one commits (a retry that reaches the database is not yet a success). */
@@ -129,6 +117,7 @@ export class ProjectionRunner {
   constructor(private readonly options: RunnerOptions) {
     this.session = options.session ?? null;
     this.contexts = new ContextFactory(this.target === 'live' ? '' : '_next', options.timeZones);
+    this.failures = new FailureBook(options.pool, options.retry ?? DEFAULT_RETRY, options.logger, options.metrics);
     this.consumer = new ConsumerLoop({
       pool: options.pool,
       backoff: { firstMs: options.pollMs ?? 1000, maxMs: 30_000 },
@@ -153,10 +142,6 @@ export class ProjectionRunner {
   /** The live projector isolates failures; a rebuild (its own session, `_next` tables) stops on the first. */
   private get isolating(): boolean {
     return this.target === 'live' && !this.options.session;
-  }
-
-  private get retry(): RetryPolicy {
-    return this.options.retry ?? DEFAULT_RETRY;
   }
 
   private lockName(p: Projection): string {
@@ -187,7 +172,7 @@ export class ProjectionRunner {
     return {
       failing: this.failing,
       projections: this.active.map((p) => {
-        const parked = [...(this.parked.get(p.name)?.values() ?? [])];
+        const parked = this.failures.parkedParts(p.name);
         const backlog = this.backlogs.get(p.name) ?? null;
         const waited = parked.reduce((oldest, part) => Math.max(oldest, (now - part.parkedAt.getTime()) / 1000), 0);
         return {
@@ -195,7 +180,7 @@ export class ProjectionRunner {
           checkpoint: this.checkpoints.get(p.name) ?? START,
           backlog,
           lagSeconds: Math.max(backlog?.seconds ?? 0, waited),
-          stall: this.stalls.get(p.name) ?? null,
+          stall: this.failures.stallOf(p.name),
           parked,
         };
       }),
@@ -215,10 +200,9 @@ export class ProjectionRunner {
           return false;
         }
         if (this.isolating) await this.resumeDue();
-        const now = Date.now();
-        this.following = this.active.filter((p) => (this.stalls.get(p.name)?.retryAt.getTime() ?? 0) <= now);
+        this.following = this.failures.following(this.active);
         if (this.following.length === 0) {
-          await this.consumer.pause(Math.min(pollMs, this.nextRetryIn()));
+          await this.consumer.pause(Math.min(pollMs, this.failures.nextRetryIn()));
           return false;
         }
         const caughtUp = await this.follow();
@@ -272,17 +256,8 @@ export class ProjectionRunner {
         this.options.logger.warn(`Projection ${p.name} was built by version ${checkpoint.version}; this is ${p.version}: run \`relance projections rebuild ${p.name}\``);
       }
     }
-    if (!this.isolating) return;
     // What is parked or stopped is stored: a runner taking a projection over picks it up as it was.
-    // Swapped in whole, so that /health never sees it half loaded.
-    const parked = new Map<string, Map<string, ParkedPart>>();
-    for (const part of await loadParked(session.client, names)) {
-      let parts = parked.get(part.projection);
-      if (!parts) parked.set(part.projection, (parts = new Map()));
-      parts.set(part.merchantId, part);
-    }
-    this.stalls = await loadStalls(session.client, names);
-    this.parked = parked;
+    if (this.isolating) await this.failures.load(session.client, names);
   }
 
   /** Follows the log until told to restart or stop; true when it stopped caught up. */
@@ -335,7 +310,7 @@ export class ProjectionRunner {
         projection: p,
         checkpointName: p.name,
         checkpoint: this.checkpoints.get(p.name)!,
-        parked: new Set(this.parked.get(p.name)?.keys() ?? []),
+        parked: this.failures.parkedMerchants(p.name),
       })),
       profiles: this.options.profiles,
       contexts: this.contexts,
@@ -379,12 +354,8 @@ export class ProjectionRunner {
     const last = batch.events[batch.events.length - 1];
     if (last) this.lastSeen = last.position;
     this.options.metrics?.recordBatch(applied, (performance.now() - started) / 1000, this.lastSeen);
-    const recovered = applied.map((a) => a.projection.name).filter((name) => this.stalls.has(name));
-    if (recovered.length === 0) return;
-    for (const name of recovered) this.stalls.delete(name);
-    await clearStalls(this.options.pool, recovered);
-    this.options.logger.log(`Projection ${recovered.join(', ')} applies events again: it follows the log from ${formatPosition(batch.checkpoint)}`);
-    this.reportState();
+    const recovered = await this.failures.recovered(applied.map((a) => a.projection.name), batch.checkpoint);
+    if (recovered.length > 0) this.reportState();
   }
 
   /**
@@ -398,7 +369,7 @@ export class ProjectionRunner {
     const parks: { projection: Projection; park: NewPark }[] = [];
     const moves: CheckpointMove[] = [];
     const applied: PreparedBatch['applied'][number][] = [];
-    const firstRetry = retryAt(1, this.retry);
+    const firstRetry = retryAt(1, this.options.retry ?? DEFAULT_RETRY);
     await client.query('BEGIN');
     try {
       for (const part of prepared.parts) {
@@ -428,113 +399,30 @@ export class ProjectionRunner {
     }
     for (const s of stalled) {
       this.checkpoints.set(s.projection.name, s.from);
-      await this.stall(s.projection, s.from, s.error);
+      await this.failures.stall(s.projection, s.from, s.error);
     }
-    for (const { projection, park: p } of parks) {
-      let parts = this.parked.get(projection.name);
-      if (!parts) this.parked.set(projection.name, (parts = new Map()));
-      const now = new Date();
-      parts.set(p.merchantId, {
-        projection: projection.name,
-        merchantId: p.merchantId,
-        position: p.position,
-        eventId: p.event.eventId,
-        eventType: p.event.type,
-        eventPosition: formatPosition(p.event.position),
-        error: p.error,
-        failures: 1,
-        parkedAt: now,
-        retryAt: firstRetry,
-      });
-      this.options.metrics?.failures.inc({ projection: projection.name, scope: 'event' });
-      this.options.logger.error(
-        `Projection ${projection.name} cannot apply event ${p.event.eventId} (${p.event.type}) at ${formatPosition(p.event.position)} ` +
-          `of merchant ${p.merchantId || '(none)'}: ${p.error}. That merchant's ${projection.name} rows wait at ${formatPosition(p.position)}; ` +
-          `the other merchants go on. Retrying by itself (next in ${seconds(firstRetry)} s) until the cause is removed.`,
-      );
-    }
+    this.failures.parkedNow(parks, firstRetry);
     await this.committed(batch, applied, started);
     this.reportState();
   }
 
-  private async stall(projection: Projection, at: LogPosition, error: unknown): Promise<void> {
-    const previous = this.stalls.get(projection.name);
-    const failures = (previous?.failures ?? 0) + 1;
-    const stall: Stall = { error: messageOf(error), failures, since: previous?.since ?? new Date(), retryAt: retryAt(failures, this.retry) };
-    this.stalls.set(projection.name, stall);
-    this.options.metrics?.failures.inc({ projection: projection.name, scope: 'projection' });
-    this.options.logger.error(
-      `Projection ${projection.name} stopped at ${formatPosition(at)}: ${stall.error}. It fails whatever the event, so it waits as a whole; ` +
-        `the other projections go on. Retrying by itself (next in ${seconds(stall.retryAt)} s) until the cause is removed.`,
-    );
-    await recordStall(this.options.pool, projection.name, stall).catch((e: unknown) => this.options.logger.warn(`Could not record the stop of ${projection.name}: ${messageOf(e)}`));
-  }
-
   /** Parked parts whose retry is due: their events applied again from where they stopped. */
   private async resumeDue(): Promise<void> {
-    for (const projection of this.active) {
-      if (this.stalls.has(projection.name)) continue;
-      for (const part of [...(this.parked.get(projection.name)?.values() ?? [])]) {
-        if (this.consumer.stopped || part.retryAt.getTime() > Date.now()) continue;
-        await this.resume(projection, part);
-      }
+    for (const { projection, part } of this.failures.dueParts(this.active)) {
+      if (this.consumer.stopped) return;
+      const outcome = await resumeParked({
+        client: this.session!.client,
+        store: this.options.store,
+        projection,
+        part,
+        checkpoint: this.checkpoints.get(projection.name)!,
+        profiles: this.options.profiles,
+        contexts: this.contexts,
+        batchSize: this.options.batchSize ?? 2000,
+      });
+      await this.failures.resumed(projection, part, outcome);
+      if (outcome.kind === 'caught-up') this.reportState();
     }
-  }
-
-  private async resume(projection: Projection, part: ParkedPart): Promise<void> {
-    const outcome = await resumeParked({
-      client: this.session!.client,
-      store: this.options.store,
-      projection,
-      part,
-      checkpoint: this.checkpoints.get(projection.name)!,
-      profiles: this.options.profiles,
-      contexts: this.contexts,
-      batchSize: this.options.batchSize ?? 2000,
-    });
-    const parts = this.parked.get(projection.name)!;
-    if (outcome.kind === 'caught-up') {
-      parts.delete(part.merchantId);
-      this.options.logger.log(
-        `Projection ${projection.name}: merchant ${part.merchantId || '(none)'} applies events again (${outcome.applied} applied from ${formatPosition(part.position)}); ` +
-          'it follows the log with the others.',
-      );
-      this.reportState();
-      return;
-    }
-    const failures = part.failures + 1;
-    const next = retryAt(failures, this.retry);
-    const error = messageOf(outcome.error);
-    await recordParkedFailure(this.options.pool, { ...part }, outcome.event, error, next);
-    parts.set(part.merchantId, {
-      ...part,
-      position: outcome.position,
-      eventId: outcome.event.eventId,
-      eventType: outcome.event.type,
-      eventPosition: formatPosition(outcome.event.position),
-      error,
-      failures,
-      retryAt: next,
-    });
-    this.options.logger.error(
-      `Projection ${projection.name}, merchant ${part.merchantId || '(none)'}: event ${outcome.event.eventId} (${outcome.event.type}) at ` +
-        `${formatPosition(outcome.event.position)} still cannot be applied (${failures} attempts): ${error}. Next attempt in ${seconds(next)} s.`,
-    );
-  }
-
-  private nextRetryIn(): number {
-    const times = [...this.stalls.values()].map((s) => s.retryAt.getTime());
-    return times.length === 0 ? Infinity : Math.max(0, Math.min(...times) - Date.now());
-  }
-
-  /** A parked part or a stopped projection of this runner is due for another try. */
-  private retryDue(): boolean {
-    const now = Date.now();
-    return this.active.some(
-      (p) =>
-        (this.stalls.get(p.name)?.retryAt.getTime() ?? Infinity) <= now ||
-        [...(this.parked.get(p.name)?.values() ?? [])].some((part) => part.retryAt.getTime() <= now),
-    );
   }
 
   private releaseWriters(destroy = false): void {
@@ -549,7 +437,7 @@ export class ProjectionRunner {
       const unheld = this.options.projections.filter((p) => !this.session?.holds(this.lockName(p)) && !paused.has(p.name));
       const taken = await heldLocks(this.options.pool, this.session.schema, unheld.map((p) => this.lockName(p)));
       const free = unheld.some((p) => !taken.has(this.lockName(p)));
-      if (this.active.some((p) => paused.has(p.name)) || free || (this.isolating && this.retryDue())) {
+      if (this.active.some((p) => paused.has(p.name)) || free || (this.isolating && this.failures.retryDue(this.active))) {
         this.restart = true;
         await this.subscription?.close();
       }
@@ -587,8 +475,4 @@ export class ProjectionRunner {
   private reportState(): void {
     this.options.metrics?.recordProgress(this.status().projections);
   }
-}
-
-function seconds(at: Date): number {
-  return Math.max(0, Math.round((at.getTime() - Date.now()) / 100) / 10);
 }
