@@ -1,10 +1,11 @@
--- Purchases and refunds say their currency (ISO 4217): a merchant may sell in any one currency, and
--- every amount of a row is in its minor unit (cents for EUR, yen for JPY, fils for KWD).
+-- Purchases, refunds and tiers (the rolling spend) say their currency (ISO 4217): a merchant may sell
+-- in any one currency, and every amount of a row is in its minor unit (cents for EUR, yen for JPY,
+-- fils for KWD).
 --
 -- Rows already there: a purchase takes the currency its PurchaseRecorded event carries (the event
 -- store's table, when the store is PostgreSQL); a refund takes its purchase's. What no event says is
 -- EUR, the only currency a merchant could have before currencies were carried: the value the event
--- upcasters give a stored refund without one. The `_next` twins of a rebuild under way are changed
+-- upcasters give a stored refund or tier change without one. The `_next` twins of a rebuild under way are changed
 -- alike, so that the swap keeps the column.
 
 CREATE FUNCTION pg_temp.add_currency(tables text[]) RETURNS void LANGUAGE plpgsql AS $$
@@ -18,7 +19,8 @@ BEGIN
   END LOOP;
 END $$;
 
-SELECT pg_temp.add_currency(ARRAY['purchases', 'purchases_next', 'refunds', 'refunds_next']);
+SELECT pg_temp.add_currency(ARRAY['purchases', 'purchases_next', 'refunds', 'refunds_next', 'customer_tiers', 'customer_tiers_next',
+                                  'tier_history', 'tier_history_next']);
 
 DO $$
 BEGIN
@@ -44,4 +46,5 @@ BEGIN
   END LOOP;
 END $$;
 
-SELECT pg_temp.drop_currency_default(ARRAY['purchases', 'purchases_next', 'refunds', 'refunds_next']);
+SELECT pg_temp.drop_currency_default(ARRAY['purchases', 'purchases_next', 'refunds', 'refunds_next', 'customer_tiers', 'customer_tiers_next',
+                                           'tier_history', 'tier_history_next']);
