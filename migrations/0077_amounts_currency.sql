@@ -1,6 +1,6 @@
--- Purchases, refunds and tiers (the rolling spend) say their currency (ISO 4217): a merchant may sell
--- in any one currency, and every amount of a row is in its minor unit (cents for EUR, yen for JPY,
--- fils for KWD).
+-- Purchases, refunds, tiers (the rolling spend) and messages (their cost) say their currency (ISO
+-- 4217): a merchant may sell in any one currency, and every amount of a row is in its minor unit
+-- (cents for EUR, yen for JPY, fils for KWD).
 --
 -- Rows already there: a purchase takes the currency its PurchaseRecorded event carries (the event
 -- store's table, when the store is PostgreSQL); a refund takes its purchase's. What no event says is
@@ -48,3 +48,20 @@ END $$;
 
 SELECT pg_temp.drop_currency_default(ARRAY['purchases', 'purchases_next', 'refunds', 'refunds_next', 'customer_tiers', 'customer_tiers_next',
                                            'tier_history', 'tier_history_next']);
+
+-- Messages: the currency of their estimated and actual cost, from MessageQueued or MessageSent; null
+-- while the projection has seen neither (a delivery report that came first). Rows already there
+-- came from events without a currency: EUR.
+CREATE FUNCTION pg_temp.add_message_currency(tables text[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY tables LOOP
+    IF to_regclass(t) IS NOT NULL THEN
+      EXECUTE format('ALTER TABLE %I ADD COLUMN currency text', t);
+      EXECUTE format($f$UPDATE %I SET currency = 'EUR' WHERE queued_at IS NOT NULL OR sent_at IS NOT NULL$f$, t);
+    END IF;
+  END LOOP;
+END $$;
+
+SELECT pg_temp.add_message_currency(ARRAY['messages', 'messages_next']);

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEvent, upcast, type DomainEvent } from '@relance/domain';
 import type { EventMetadata } from '@relance/event-store';
+import { messagingProjection } from '../../../apps/projector/src/projections/messaging.projection.js';
 import { salesProjection } from '../../../apps/projector/src/projections/sales.projection.js';
+import { tiersProjection } from '../../../apps/projector/src/projections/tiers.projection.js';
 import { projectorEnv, type ProjectorEnv } from '../projector/support/projector-env.js';
 
 // Events of every type that carries an amount, as the catalog accepted them before amount events said
@@ -72,8 +74,8 @@ describe('stored in the event store', () => {
     expect(read.map((e) => (e.data as { currency?: string }).currency)).toEqual(fixture.events.map(() => 'EUR'));
   });
 
-  it('project the refunds with their currency: EUR for both, the customer’s and the anonymous sale’s', async () => {
-    await env.project([salesProjection]);
+  it('project their amounts with their currency, EUR: the refunds, the tier\'s rolling spend, the message\'s cost', async () => {
+    await env.project([salesProjection, tiersProjection, messagingProjection]);
     const { rows } = await env.pool.query<{ refund_id: string; currency: string; amount_cents: string }>(
       'SELECT refund_id, currency, amount_cents::text FROM refunds WHERE merchant_id = $1 ORDER BY refund_id',
       [M],
@@ -82,5 +84,9 @@ describe('stored in the event store', () => {
       { refund_id: 'R-1', currency: 'EUR', amount_cents: '1250' },
       { refund_id: 'R-2', currency: 'EUR', amount_cents: '900' },
     ]);
+    const tiers = await env.pool.query('SELECT customer_id, currency, rolling_spend_cents::text AS spend FROM customer_tiers WHERE merchant_id = $1', [M]);
+    expect(tiers.rows).toEqual([{ customer_id: 'alice', currency: 'EUR', spend: '30000' }]);
+    const messages = await env.pool.query('SELECT message_id, currency, estimated_cost_cents::text AS estimate, cost_cents::text AS cost FROM messages WHERE merchant_id = $1', [M]);
+    expect(messages.rows).toEqual([{ message_id: 'm-1', currency: 'EUR', estimate: '7', cost: '14' }]);
   }, 60_000);
 });

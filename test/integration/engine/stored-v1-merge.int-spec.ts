@@ -55,7 +55,7 @@ const context = (now: string) => ({ now, timeZone: 'Europe/Paris', currency: 'EU
 /**
  * The rows of that time as the customers table holds them since personal data is sealed in read models
  * (migration 0040): the clear profile columns gave way to the event's sealed profile and the two facts
- * derived from the birth date; purchases, refunds and tiers gained their currency. Every other column and
+ * derived from the birth date; purchases, refunds, tiers and messages gained their currency. Every other column and
  * table is compared as it was written.
  */
 function withSealedCustomers(readModels: Record<string, unknown[]>): Record<string, unknown[]> {
@@ -67,9 +67,9 @@ function withSealedCustomers(readModels: Record<string, unknown[]>): Record<stri
     const kept = Object.fromEntries(Object.entries(row).filter(([column]) => !cleared.includes(column)));
     return { ...kept, profile: sealedProfile(row.customer_id as string), birthday: null, adult_since: null };
   });
-  // Purchases, refunds and tiers say their currency since migration 0077: EUR, the only one of that time.
+  // Purchases, refunds, tiers and messages say their currency since migration 0077: EUR, the only one of that time.
   const inEuros = (rows: unknown[] | undefined) => (rows as Record<string, unknown>[]).map((row) => ({ ...row, currency: 'EUR' }));
-  const withCurrency = Object.fromEntries(['purchases', 'refunds', 'customer_tiers', 'tier_history'].map((table) => [table, inEuros(readModels[table])]));
+  const withCurrency = Object.fromEntries(['purchases', 'refunds', 'customer_tiers', 'tier_history', 'messages'].map((table) => [table, inEuros(readModels[table])]));
   return { ...readModels, customers, ...withCurrency };
 }
 

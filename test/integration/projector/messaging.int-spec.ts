@@ -20,7 +20,7 @@ describe('messaging read model: messages, decision audit, campaign results', () 
     const messages = await rowsOf(env.pool, 'messages', shop.merchantId);
     expect(messages.find((m) => m.message_id === 'M-1')).toMatchObject({
       status: 'delivered', campaign_id: 'relance-hiver', customer_id: 'alice', provider_message_id: 'sg-1',
-      opened_at: '2026-02-15T10:10:00+00:00', clicked_at: '2026-02-15T10:11:00+00:00', clicks: 2, cost_cents: 1,
+      opened_at: '2026-02-15T10:10:00+00:00', clicked_at: '2026-02-15T10:11:00+00:00', clicks: 2, cost_cents: 1, currency: 'EUR',
     });
     expect(messages.find((m) => m.message_id === 'M-2')).toMatchObject({
       status: 'delivered', status_rank: 4, failed_at: '2026-02-15T10:20:00+00:00', failure_code: '550', failure_permanent: true,
