@@ -5,12 +5,13 @@ import { UsageError, type Command } from '../command.js';
 
 export const rulesCommand: Command = {
   name: 'rules',
-  summary: 'the rules engine: validate campaigns.yaml, run the engine, reload it, dry-run a campaign',
+  summary: 'the rules engine: validate campaigns.yaml, run the engine, reload it, dry-run a campaign, fire time campaigns now',
   usage: [
     'relance rules validate [configDir | config/merchants/<merchantId>]   (default: $CONFIG_DIR, else ./config)',
     '       relance rules run [--pid-file FILE] [--no-schedule] [--batch-size N] (event and time triggers until stopped)',
     '       relance rules reload [--pid-file FILE]                        (running engines read campaigns.yaml again)',
     '       relance rules dry-run --merchant M --campaign C [--at DATE]   (who would be targeted, writing nothing)',
+    '       relance rules fire --merchant M (--campaign C | --all)        (today\'s run of time campaigns, now, whatever their hour)',
   ].join('\n'),
   async run(args) {
     const [sub, ...rest] = args;
@@ -30,6 +31,12 @@ export const rulesCommand: Command = {
       if (!values.merchant || !values.campaign) throw new UsageError('dry-run needs --merchant and --campaign');
       const { dryRun } = await import('./rules-dry-run.js');
       return dryRun({ merchantId: values.merchant as string, campaignId: values.campaign as string, at: (values.at as string | undefined) ?? null });
+    }
+    if (sub === 'fire') {
+      const { values } = parse(rest, { merchant: { type: 'string' }, campaign: { type: 'string' }, all: { type: 'boolean' } });
+      if (!values.merchant || (!values.campaign) === (values.all !== true)) throw new UsageError('fire needs --merchant and either --campaign or --all');
+      const { fire } = await import('./rules-fire.js');
+      return fire({ merchantId: values.merchant as string, campaignId: (values.campaign as string | undefined) ?? null });
     }
     if (sub !== 'validate') throw new UsageError(sub ? `Unknown subcommand "${sub}"` : 'Missing subcommand');
     let positionals;

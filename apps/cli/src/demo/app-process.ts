@@ -8,22 +8,27 @@ import { SERVICE_NODE_FLAGS } from '@relance/platform';
 const RELANCE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bin/relance.js');
 
 /**
- * One of the apps (`relance engine`, `relance projector`) run as its own process, as in production,
- * with its output prefixed by its name. Separate processes keep each app's signals, metrics registry
+ * One of the apps (`relance engine`, `relance projector`, `relance rules run`) run as its own process,
+ * as in production, with its output prefixed by its name. Separate processes keep each app's signals, metrics registry
  * and crash isolated: the demo shows the deployment, not a special single-process mode.
  */
 export class AppProcess {
   readonly exited: Promise<number>;
   private readonly child: ChildProcess;
+  private readonly lineWatchers = new Set<(line: string) => void>();
 
   private constructor(
     readonly name: string,
     env: NodeJS.ProcessEnv,
+    command: readonly string[],
   ) {
-    this.child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, RELANCE_BIN, name], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, RELANCE_BIN, ...command], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const prefix = `[${name}]`.padEnd(12);
     for (const stream of [this.child.stdout!, this.child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
+      createInterface({ input: stream }).on('line', (line) => {
+        process.stdout.write(`${prefix}${line}\n`);
+        for (const watch of this.lineWatchers) watch(line);
+      });
     }
     this.exited = new Promise((resolve) => {
       // A process killed by a signal reports 128 + its number, as a shell does.
@@ -32,7 +37,29 @@ export class AppProcess {
   }
 
   static start(name: 'engine' | 'projector', env: NodeJS.ProcessEnv): AppProcess {
-    return new AppProcess(name, env);
+    return new AppProcess(name, env, [name]);
+  }
+
+  /** The rules engine, which serves no HTTP: it is ready once it says so (see waitForLine). */
+  static startRules(env: NodeJS.ProcessEnv): AppProcess {
+    return new AppProcess('rules', env, ['rules', 'run']);
+  }
+
+  /** Resolves once the process prints a line matching `pattern`; rejects if it exits or the time is up. */
+  waitForLine(pattern: RegExp, timeoutMs: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const done = (settle: () => void) => {
+        clearTimeout(timer);
+        this.lineWatchers.delete(watch);
+        settle();
+      };
+      const watch = (line: string) => {
+        if (pattern.test(line)) done(() => resolve(line));
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`the ${this.name} did not say it was ready after ${timeoutMs / 1000} s`))), timeoutMs);
+      this.lineWatchers.add(watch);
+      void this.exited.then((code) => done(() => reject(new Error(`the ${this.name} exited with code ${code} before it was ready (its output is above)`))));
+    });
   }
 
   /**
