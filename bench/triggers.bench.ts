@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addDaysToLocalDate, instantAtLocalTime, localDateOf } from '@relance/domain';
-import { PostgresEventStore, type RecordedEvent } from '@relance/event-store';
+import { formatPosition, PostgresEventStore, type RecordedEvent } from '@relance/event-store';
 import { createPool, systemClock } from '@relance/platform';
 import { v7 as uuidv7 } from 'uuid';
 import { Registry } from 'prom-client';
@@ -67,7 +67,7 @@ export async function run(args: readonly string[]): Promise<Record<string, unkno
     const audience = Number(rows[0]!.n);
 
     const ruleStarted = performance.now();
-    const result = await runTimeRule(pool, rules, 'reactivation', { now: instantAtLocalTime(today, '10:30', ZONE), voucherKey, force: true });
+    const result = await runTimeRule(pool, rules, 'reactivation', { days: [today], now: instantAtLocalTime(today, '10:30', ZONE), voucherKey });
     const ruleSeconds = (performance.now() - ruleStarted) / 1000;
     console.error(`reactivation: ${JSON.stringify(result)}; audience counted ${audience}`);
     if (result.triggered + (result.decided - result.triggered) < audience) throw new Error(`the rule decided ${result.decided} customers, the count says ${audience}`);
@@ -133,8 +133,8 @@ async function purchaseLatency(
   });
   // Start from the head: the latency run reads only its own purchases.
   await pool.query(
-    `INSERT INTO rules_checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3)`,
-    [await checkpointName(engine), ...(await store.headPosition().then((p) => [p.commit.toString(), p.prepare.toString()]))],
+    `INSERT INTO engine_checkpoints (name, position) VALUES ($1, $2)`,
+    [await checkpointName(engine), formatPosition(await store.headPosition())],
   );
   engine.start();
   const started = performance.now();

@@ -38,7 +38,7 @@ describe('the scheduler: BullMQ fires, the PostgreSQL ledger decides', () => {
     pool = createPool(TEST_DATABASE_URL, { max: 2 });
   });
   afterAll(async () => {
-    await fleet.close(['tick', 'daily', 'weekly', 'fragile']);
+    await fleet.close(['tick', 'daily', 'weekly', 'fragile', 'family']);
     await pool.end();
   });
 
@@ -126,5 +126,39 @@ describe('the scheduler: BullMQ fires, the PostgreSQL ledger decides', () => {
     const s = fleet.instance(testClock('2026-05-04T08:00:00.000Z'), []);
     expect(() => s.register(recordingJob('bad', ['x'], { cron: '0 25 * * *' }))).toThrow(/Scheduled job "bad": invalid cron "0 25 \* \* \*"/);
     expect(() => s.register(recordingJob('Bad:Name', ['x']))).toThrow(/lower-case letters/);
+    // A key after the family's name only on a shared queue; a merchant's own cron is checked too.
+    expect(() => s.register(recordingJob('family:k1', ['x']))).toThrow(/lower-case letters/);
+    expect(() => s.register(recordingJob('family:k1', ['x'], { queue: 'family' }))).not.toThrow();
+    expect(() =>
+      s.register(recordingJob('family:k2', ['x'], { queue: 'family', merchants: [{ id: 'x', timeZone: 'UTC', cron: '61 * * * *' }] })),
+    ).toThrow(/Scheduled job "family:k2@x": invalid cron/);
+  });
+
+  it('runs jobs of one shared queue at each merchant\'s own time, and replaces them', async () => {
+    const [m1, m2] = [merchant(), merchant()];
+    const k1 = recordingJob('family:k1', [], { queue: 'family', merchants: [{ id: m1, timeZone: 'Europe/Paris', cron: '0 10 * * *' }, { id: m2, timeZone: 'Asia/Tokyo', cron: '30 9 * * *' }] });
+    const k2 = recordingJob('family:k2', [m1], { queue: 'family' });
+    const s = fleet.instance(testClock('2026-05-04T09:00:00.000Z'), []);
+    await s.replace('family', [k1, k2], [m1, m2]);
+    await s.start();
+    const queue = fleet.queue('family');
+    const schedulers = async () => (await queue.getJobSchedulers()).filter((j) => j.key.endsWith(m1) || j.key.endsWith(m2)).map((j) => ({ key: j.key, pattern: j.pattern, tz: j.tz }));
+    expect((await schedulers()).sort((a, b) => a.key.localeCompare(b.key))).toEqual(
+      [
+        { key: `family:k1@${m1}`, pattern: '0 10 * * *', tz: 'Europe/Paris' },
+        { key: `family:k1@${m2}`, pattern: '30 9 * * *', tz: 'Asia/Tokyo' },
+        { key: `family:k2@${m1}`, pattern: '0 4 * * *', tz: 'Europe/Paris' },
+      ].sort((a, b) => a.key.localeCompare(b.key)),
+    );
+    // The run's day is the merchant's own: 09:30 in Tokyo on 4 May is 00:30 UTC.
+    expect(await s.runDue('family:k1', m2, new Date('2026-05-04T00:30:00.000Z'), 'schedule')).toEqual({ ran: ['2026-05-04'] });
+    expect(k1.runs.map((r) => ({ merchant: r.merchantId, period: r.period }))).toEqual([{ merchant: m2, period: '2026-05-04' }]);
+
+    // k2 goes, k1 stays for m1 only: the schedulers of the merchants served follow.
+    const k1Only = recordingJob('family:k1', [], { queue: 'family', merchants: [{ id: m1, timeZone: 'Europe/Paris', cron: '0 11 * * *' }] });
+    await s.replace('family', [k1Only], [m1, m2]);
+    expect(await schedulers()).toEqual([{ key: `family:k1@${m1}`, pattern: '0 11 * * *', tz: 'Europe/Paris' }]);
+    expect(s.registered().map((j) => j.name)).toEqual(['family:k1']);
+    await fleet.stop(s);
   });
 });

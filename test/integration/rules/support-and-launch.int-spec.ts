@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { comparePositions, parsePosition } from '@relance/event-store';
 import { ApiKeysRepository } from '../../../apps/engine/src/auth/api-keys.repository.js';
 import { relance, until } from '../projector/support/child-process.js';
 import { campaignsYaml, rulesEnv, type RulesEnv } from './support/rules-env.js';
@@ -154,8 +155,8 @@ describe('reload', () => {
     // The rules engine is past the enrolment: the next batch it reads is the purchase's.
     const head = await world.env.store.headPosition();
     await until(async () => {
-      const { rows } = await world.env.pool.query<{ c: string; p: string }>(`SELECT commit_position::text AS c, prepare_position::text AS p FROM rules_checkpoints WHERE name LIKE 'rules:%'`);
-      return rows.some((r) => BigInt(r.c) > head.commit || (BigInt(r.c) === head.commit && BigInt(r.p) >= head.prepare));
+      const { rows } = await world.env.pool.query<{ position: string }>(`SELECT position FROM engine_checkpoints WHERE name LIKE 'rules:%'`);
+      return rows.some((r) => comparePositions(parsePosition(r.position), head) >= 0);
     }, 20_000, 'the rules engine to pass the enrolment');
     const old = runtime.book.forMerchant(world.merchantId)!.active.find((c) => c.definition.id === 'gros-panier')!.ruleVersion;
 

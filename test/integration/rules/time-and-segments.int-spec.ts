@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { addDaysToLocalDate, instantAtLocalTime, localDateOf } from '@relance/domain';
+import { queueName } from '@relance/platform';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { RfmRun } from '../../../apps/projector/src/rfm/rfm-run.js';
@@ -57,35 +58,37 @@ const emailConsent = (id: string, extra: Record<string, unknown> = {}) => ({
 });
 
 describe('a birthday rule', () => {
-  it('targets each customer once when run twice the same day, forced again, and caught up through BullMQ', async () => {
+  it('targets each customer once when its day runs on the schedule, runs again, and is forced again', async () => {
     for (let i = 0; i < 5; i++) await world.enrol(`bday-${i}`, emailConsent(`bday-${i}`, { birthDate: `1990-${birthdayIn7}` }));
     await world.enrol('bday-other', emailConsent('bday-other', { birthDate: `1990-${addDaysToLocalDate(today, 20).slice(5)}` }));
     await world.enrol('bday-noconsent', { profile: { firstName: 'Zoé', birthDate: `1985-${birthdayIn7}` } });
     await world.projected();
 
-    const runtime = await world.runtime({ clock });
-    const first = await runtime.runTimeRule({ merchantId: world.merchantId, campaignId: 'anniversaire' });
-    expect(first).toMatchObject({ days: [today], hits: 6, decided: 6, triggered: 5 });
-    const again = await runtime.runTimeRule({ merchantId: world.merchantId, campaignId: 'anniversaire' });
-    expect(again).toMatchObject({ days: [], decided: 0 });
-    const forced = await runtime.runTimeRule({ merchantId: world.merchantId, campaignId: 'anniversaire' }, true);
-    expect(forced).toMatchObject({ days: [today], hits: 6, decided: 0 });
-
-    // A rules process started now: its scheduler in Redis, one cron per time campaign at its time in
-    // the merchant's zone, and its catch-up run of the rules due today.
-    const scheduled = await world.runtime({ clock, schedule: true });
+    // A rules process started now: one job scheduler in Redis per merchant and time campaign, at the
+    // campaign's time in the merchant's zone, on the shared scheduler's queue of time rules.
+    const runtime = await world.runtime({ clock, schedule: true });
     const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-    const queue = new Queue(TIME_RULES_QUEUE, { connection, prefix: world.queuePrefix });
+    const queue = new Queue(queueName(TIME_RULES_QUEUE), { connection, prefix: world.queuePrefix });
     try {
       const schedulers = await queue.getJobSchedulers();
-      expect(schedulers.map((s) => ({ key: s.key, pattern: s.pattern, tz: s.tz }))).toEqual([{ key: `time-rule:${world.merchantId}:anniversaire`, pattern: '0 10 * * *', tz: ZONE }]);
-      // The catch-up job queued at start has run on the worker: it decided nothing new.
-      await until(async () => ((await queue.getJobCounts('completed')).completed ?? 0) >= 1, 20_000, 'the catch-up job');
+      expect(schedulers.map((s) => ({ key: s.key, pattern: s.pattern, tz: s.tz }))).toEqual([{ key: `time-rule:anniversaire@${world.merchantId}`, pattern: '0 10 * * *', tz: ZONE }]);
     } finally {
       await queue.close();
       await connection.quit();
-      await scheduled.stop();
     }
+
+    // Today's 10:00 fire, as BullMQ hands it to the worker; then the same fire again.
+    const fire = new Date(instantAtLocalTime(today, '10:00', ZONE));
+    expect(await runtime.scheduler!.runDue('time-rule:anniversaire', world.merchantId, fire, 'schedule')).toEqual({ ran: [today] });
+    expect(await runtime.scheduler!.runDue('time-rule:anniversaire', world.merchantId, fire, 'schedule')).toEqual({ ran: [], skipped: 'done' });
+    const { rows: runs } = await world.env.pool.query<{ period: string; status: string; summary: Record<string, unknown> }>(
+      `SELECT period::text, status, summary FROM scheduled_runs WHERE merchant_id = $1 AND job = 'time-rule:anniversaire'`,
+      [world.merchantId],
+    );
+    expect(runs).toEqual([{ period: today, status: 'done', summary: { days: [today], hits: 6, decided: 6, triggered: 5 } }]);
+    // Forced outside the schedule: every key is already decided.
+    const forced = await runtime.runTimeRule({ merchantId: world.merchantId, campaignId: 'anniversaire' });
+    expect(forced).toMatchObject({ days: [today], hits: 6, decided: 0 });
 
     const decisions = await world.decisions('anniversaire');
     expect(decisions).toHaveLength(6);
@@ -149,9 +152,9 @@ describe('a challenge', () => {
     await until(async () => (await world.eventsOfType('PointsEarned')).some((e) => e.data.sourceId === 'defi' && e.data.customerId === 'defi-1'), 30_000, 'the reward');
     await runtime.stop();
     // Read everything again from the start of the log, as after a lost checkpoint.
-    await world.env.pool.query('DELETE FROM rules_checkpoints');
+    await world.env.pool.query(`DELETE FROM engine_checkpoints WHERE name LIKE 'rules%'`);
     const again = await world.runtime({ clock });
-    await until(async () => (await world.env.pool.query('SELECT 1 FROM rules_checkpoints')).rowCount === 2, 30_000, 'a pass over the log');
+    await until(async () => (await world.env.pool.query(`SELECT 1 FROM engine_checkpoints WHERE name LIKE 'rules%'`)).rowCount === 2, 30_000, 'a pass over the log');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await again.stop();
     const completed = (await world.eventsOfType('ChallengeCompleted')).filter((e) => e.data.customerId === 'defi-1');

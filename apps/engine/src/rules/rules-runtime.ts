@@ -1,5 +1,6 @@
 import { createEventStore, type EventStore } from '@relance/event-store';
-import { createPool, systemClock, type AppConfig, type Clock } from '@relance/platform';
+import { localDateOf } from '@relance/domain';
+import { createPool, Scheduler, systemClock, type AppConfig, type Clock, type ScheduledRun } from '@relance/platform';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { Registry } from 'prom-client';
@@ -8,8 +9,8 @@ import { BonusGrants } from './bonus-grants.js';
 import { voucherKeyFrom } from './evaluation.js';
 import type { RuleBook } from './rule-book.js';
 import { RulesEngine } from './rules-engine.js';
-import { runTimeRule, type TimeRuleRun } from './time-rules.js';
-import { TimeRuleSchedule, type TimeRuleJob } from './time-schedule.js';
+import { runTimeRule, timeRuleDays, type TimeRuleRun } from './time-rules.js';
+import { removeLegacySchedulers, TimeRuleSchedule } from './time-schedule.js';
 
 export const RELOAD_CHANNEL = 'relance_rules_reload';
 
@@ -17,7 +18,7 @@ export interface RulesRuntimeOptions {
   readonly config: AppConfig;
   readonly book: RuleBook;
   readonly clock?: Clock;
-  /** Time rules on BullMQ (false: event triggers only). */
+  /** Time rules on the shared scheduler, BullMQ and the run ledger (false: event triggers only). */
   readonly schedule?: boolean;
   readonly readModels?: readonly string[];
   readonly batchSize?: number;
@@ -26,13 +27,21 @@ export interface RulesRuntimeOptions {
   readonly log?: (line: string) => void;
 }
 
+/** A time campaign of a merchant. */
+export interface TimeRuleJob {
+  readonly merchantId: string;
+  readonly campaignId: string;
+}
+
 /**
- * A rules process: event triggers from the checkpointed subscription, time rules from BullMQ job
- * schedulers, and reloads (SIGHUP, or `relance rules reload` through PostgreSQL NOTIFY) that swap
- * the rule book without stopping either.
+ * A rules process: event triggers from checkpointed consumers, time rules on the shared scheduler
+ * (one run per merchant, campaign and local day, missed days caught up at start), and reloads
+ * (SIGHUP, or `relance rules reload` through PostgreSQL NOTIFY) that swap the rule book without
+ * stopping either.
  */
 export class RulesRuntime {
   readonly engine: RulesEngine;
+  readonly scheduler: Scheduler | null;
   readonly schedule: TimeRuleSchedule | null;
   private listener: pg.PoolClient | null = null;
   private readonly redis: Redis | null;
@@ -62,7 +71,10 @@ export class RulesRuntime {
       onError: (error) => this.log(`rules subscription stopped on ${(error as Error).message}; resuming from its checkpoint`),
     });
     this.redis = options.schedule === false ? null : new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-    this.schedule = this.redis ? new TimeRuleSchedule(this.redis, book, (job) => this.runTimeRule(job), options.queuePrefix) : null;
+    this.scheduler = this.redis
+      ? new Scheduler({ connection: this.redis, pool, clock: this.clock, logger: { log: (line) => this.log(line), error: (line) => this.log(line) }, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) })
+      : null;
+    this.schedule = this.scheduler ? new TimeRuleSchedule(this.scheduler, book, (merchantId, campaignId, run) => this.runScheduled(merchantId, campaignId, run)) : null;
   }
 
   static create(options: RulesRuntimeOptions): RulesRuntime {
@@ -72,10 +84,16 @@ export class RulesRuntime {
 
   async start(): Promise<void> {
     this.engine.start();
-    if (this.schedule) {
+    if (this.schedule && this.scheduler && this.redis) {
       await this.schedule.sync();
-      this.schedule.startWorker();
-      await this.schedule.catchUp();
+      // The days missed while no rules process ran are run now; then BullMQ fires each day once.
+      await this.scheduler.start();
+      const served = this.book.merchants().map((r) => r.merchant.id);
+      const removed = await removeLegacySchedulers(this.redis, served, this.options.queuePrefix).catch((error: Error) => {
+        this.log(`removing the time rules' former schedulers failed: ${error.message}`);
+        return 0;
+      });
+      if (removed > 0) this.log(`removed ${removed} former time rule schedulers (queue relance-rules-time)`);
     }
     this.listener = await this.pool.connect();
     this.listener.on('notification', () => void this.reload('NOTIFY'));
@@ -93,10 +111,22 @@ export class RulesRuntime {
     }
   }
 
-  runTimeRule(job: TimeRuleJob, force = false): Promise<TimeRuleRun> {
+  /**
+   * Runs a time rule now for today (the merchant's local date), outside the schedule and its ledger:
+   * what the rule decided before is not decided again.
+   */
+  runTimeRule(job: TimeRuleJob): Promise<TimeRuleRun> {
     const rules = this.book.forMerchant(job.merchantId);
     if (!rules) return Promise.resolve({ ...job, days: [], hits: 0, decided: 0, triggered: 0 });
-    return runTimeRule(this.pool, rules, job.campaignId, { now: this.clock.now().toISOString(), voucherKey: this.voucherKey, force });
+    const today = localDateOf(this.clock.now().toISOString(), rules.merchant.timeZone);
+    return runTimeRule(this.pool, rules, job.campaignId, { days: [today], now: this.clock.now().toISOString(), voucherKey: this.voucherKey });
+  }
+
+  /** A scheduled day: the days it stands for, on the rules in force now. */
+  private runScheduled(merchantId: string, campaignId: string, run: ScheduledRun): Promise<TimeRuleRun> {
+    const rules = this.book.forMerchant(merchantId);
+    if (!rules) return Promise.resolve({ merchantId, campaignId, days: [], hits: 0, decided: 0, triggered: 0 });
+    return runTimeRule(this.pool, rules, campaignId, { days: timeRuleDays(run.coversFrom, run.period), now: this.clock.now().toISOString(), voucherKey: this.voucherKey });
   }
 
   async stop(): Promise<void> {
@@ -106,7 +136,7 @@ export class RulesRuntime {
       this.listener = null;
     }
     await this.engine.stop();
-    await this.schedule?.close();
+    await this.scheduler?.stop();
     await this.redis?.quit().catch(() => undefined);
     await this.store.close();
     await this.pool.end();

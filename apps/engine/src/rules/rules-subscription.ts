@@ -1,6 +1,8 @@
-import type { EventFilter, EventStore, LogPosition, RecordedEvent, Subscription, SubscriptionBatch } from '@relance/event-store';
-import { comparePositions, START } from '@relance/event-store';
+import type { EventFilter, EventStore, LogPosition, RecordedEvent, SubscriptionBatch } from '@relance/event-store';
+import { comparePositions } from '@relance/event-store';
+import { CheckpointedConsumer } from '@relance/platform';
 import type pg from 'pg';
+import { Registry } from 'prom-client';
 
 /**
  * What the rules engine does with one batch of the log. `prepare` runs first, outside the
@@ -10,13 +12,13 @@ import type pg from 'pg';
  */
 export interface BatchHandler {
   prepare(events: readonly RecordedEvent[]): Promise<void>;
-  decide(events: readonly RecordedEvent[], tx: pg.PoolClient): Promise<void>;
+  decide?(events: readonly RecordedEvent[], tx: pg.PoolClient): Promise<void>;
 }
 
 export interface RulesSubscriptionOptions {
   readonly pool: pg.Pool;
   readonly store: EventStore;
-  /** The checkpoint's name: processes serving the same merchants share it. */
+  /** The checkpoint's name (a row of engine_checkpoints): processes serving the same merchants share it. */
   readonly name: string;
   readonly filter: EventFilter;
   readonly handler: BatchHandler;
@@ -31,97 +33,68 @@ export interface RulesSubscriptionOptions {
   readonly onBatch?: (batch: SubscriptionBatch) => void;
 }
 
-const FIRST_RETRY_MS = 200;
-const MAX_RETRY_MS = 30_000;
 const READ_MODEL_POLL_MS = 10;
+const quiet = { log: () => undefined, error: () => undefined };
 
 /**
- * The rules engine's checkpointed subscription over the log: at least once delivery, exactly one
- * decision per key (the decisions' bookkeeping says which keys are decided, under the merchant's
- * lock), a checkpoint that only moves forward (two processes may handle the same batch).
+ * The rules engine's subscriptions over the log, on the shared CheckpointedConsumer: at least once
+ * delivery, exactly one decision per key (the decisions' bookkeeping says which keys are decided,
+ * under the merchant's lock), a checkpoint that only moves forward (two processes may handle the
+ * same batch). What this adds to the consumer: the wait for the read models the decisions read, and
+ * a transaction that may append to the log.
  */
 export class RulesSubscription {
-  private subscription: Subscription | null = null;
+  private readonly consumer: CheckpointedConsumer;
   private stopped = false;
-  private running: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
 
-  constructor(private readonly options: RulesSubscriptionOptions) {}
+  constructor(private readonly options: RulesSubscriptionOptions) {
+    const { handler } = options;
+    const decide = handler.decide?.bind(handler);
+    this.consumer = new CheckpointedConsumer({
+      name: options.name,
+      filter: options.filter,
+      prepare: async (events) => {
+        await this.readModelsAt(events[events.length - 1]!.position);
+        if (!this.stopped) await handler.prepare(events);
+      },
+      ...(decide
+        ? {
+            handle: async (events: readonly RecordedEvent[], tx: pg.PoolClient) => {
+              // Before any write: the transaction appends decisions to the log (see migration 0035).
+              await tx.query('SELECT relance_begin_append()');
+              await decide(events, tx);
+              // Delivered at the commit: wakes the subscribers of the decisions just appended.
+              await tx.query(`SELECT pg_notify('relance_events', '')`);
+            },
+          }
+        : {}),
+      ...(options.onBatch ? { committed: options.onBatch } : {}),
+      failed: (error) => options.onError?.(error),
+      store: options.store,
+      pool: options.pool,
+      // A rules process serves no /metrics: its progress is the stored checkpoint.
+      registry: new Registry(),
+      lagAlertSeconds: Number.POSITIVE_INFINITY,
+      lagEveryMs: 60_000,
+      logger: quiet,
+      batchSize: options.batchSize ?? 500,
+      backoff: { firstMs: 200, maxMs: 30_000 },
+      // Every batch stores its checkpoint, also one of events the rules do not read.
+      idleCheckpointMs: 0,
+    });
+  }
 
   start(): void {
-    this.running ??= this.follow();
+    void this.consumer.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
-    await this.subscription?.close();
-    await this.running;
+    await this.consumer.stop();
   }
 
-  async checkpoint(): Promise<LogPosition> {
-    const { rows } = await this.options.pool.query<{ c: string; p: string }>(
-      'SELECT commit_position::text AS c, prepare_position::text AS p FROM rules_checkpoints WHERE name = $1',
-      [this.options.name],
-    );
-    return rows[0] ? { commit: BigInt(rows[0].c), prepare: BigInt(rows[0].p) } : START;
-  }
-
-  private async follow(): Promise<void> {
-    let retryMs = FIRST_RETRY_MS;
-    const { store, filter, batchSize } = this.options;
-    while (!this.stopped) {
-      try {
-        this.subscription = store.subscribe({ after: await this.checkpoint(), filter, batchSize: batchSize ?? 500 });
-        for await (const batch of this.subscription) {
-          if (this.stopped) break;
-          await this.handle(batch);
-          retryMs = FIRST_RETRY_MS;
-        }
-      } catch (error) {
-        if (this.stopped) return;
-        this.options.onError?.(error);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, retryMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = null;
-        retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
-      }
-    }
-  }
-
-  private async handle(batch: SubscriptionBatch): Promise<void> {
-    const { pool, handler, name } = this.options;
-    if (batch.events.length > 0) {
-      await this.readModelsAt(batch.events[batch.events.length - 1]!.position);
-      if (this.stopped) return;
-      await handler.prepare(batch.events);
-    }
-    const tx = await pool.connect();
-    try {
-      await tx.query('BEGIN');
-      // Before any write: the transaction appends decisions to the log (see migration 0035).
-      await tx.query('SELECT relance_begin_append()');
-      if (batch.events.length > 0) await handler.decide(batch.events, tx);
-      await tx.query(
-        `INSERT INTO rules_checkpoints AS r (name, commit_position, prepare_position) VALUES ($1, $2, $3)
-         ON CONFLICT (name) DO UPDATE SET commit_position = EXCLUDED.commit_position, prepare_position = EXCLUDED.prepare_position, updated_at = now()
-          WHERE (r.commit_position, r.prepare_position) < (EXCLUDED.commit_position, EXCLUDED.prepare_position)`,
-        [name, batch.checkpoint.commit.toString(), batch.checkpoint.prepare.toString()],
-      );
-      await tx.query('COMMIT');
-    } catch (error) {
-      await tx.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      tx.release();
-    }
-    if (batch.events.length > 0) await pool.query(`SELECT pg_notify('relance_events', '')`).catch(() => undefined);
-    this.options.onBatch?.(batch);
+  checkpoint(): Promise<LogPosition> {
+    return this.consumer.checkpoint();
   }
 
   /** Waits until every read model the decisions read has applied the log up to `position`. */

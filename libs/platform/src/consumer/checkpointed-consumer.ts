@@ -1,4 +1,4 @@
-import { formatPosition, parsePosition, START, type EventFilter, type EventStore, type LogPosition, type RecordedEvent, type Subscription } from '@relance/event-store';
+import { formatPosition, parsePosition, START, type EventFilter, type EventStore, type LogPosition, type RecordedEvent, type Subscription, type SubscriptionBatch } from '@relance/event-store';
 import type pg from 'pg';
 import type { Registry } from 'prom-client';
 import type { HealthCheck } from '../nest/health.js';
@@ -10,24 +10,29 @@ export interface ConsumerLogger {
   error(message: string): void;
 }
 
-export interface CheckpointedConsumerOptions {
+interface ConsumerBase {
   /** The checkpoint's key (one row of `engine_checkpoints`): consumers that share it share their progress. */
   readonly name: string;
-  /** The name on /metrics and /health (default: `name`). */
-  readonly label?: string;
   readonly filter?: EventFilter;
+  /**
+   * Work on a batch outside the transaction, before it (waiting for read models, enqueueing to Redis,
+   * appends through the event store): idempotent, as a crash before the commit replays the batch.
+   * A consumer stopped meanwhile leaves the batch unacknowledged.
+   */
+  readonly prepare?: (events: readonly RecordedEvent[]) => Promise<void>;
   /**
    * Handles a batch of events (in log order, at least once) inside the transaction that then moves the
    * checkpoint past them: what it writes with `tx` commits with the checkpoint or not at all. Work done
    * elsewhere (appends to the event store) must be idempotent, as a crash before the commit replays it.
    */
-  readonly handle: (events: readonly RecordedEvent[], tx: pg.PoolClient) => Promise<void>;
+  readonly handle?: (events: readonly RecordedEvent[], tx: pg.PoolClient) => Promise<void>;
+  /** After a batch's commit (tests, latency measurements). */
+  readonly committed?: (batch: SubscriptionBatch) => void;
+  /** After a failure, besides the log line (the turn resumes from the checkpoint in `retryInMs`). */
+  readonly failed?: (error: unknown, retryInMs: number) => void;
   readonly store: EventStore;
   /** Where the checkpoint lives; the consumer ends with it. */
   readonly pool: pg.Pool;
-  readonly registry: Registry;
-  /** Behind the log's head by more than this, /health reports the consumer degraded. */
-  readonly lagAlertSeconds: number;
   readonly logger: ConsumerLogger;
   /** Events per batch (one transaction). Default 200. */
   readonly batchSize?: number;
@@ -37,9 +42,22 @@ export interface CheckpointedConsumerOptions {
   readonly backoff?: Backoff;
   /** How often the lag behind the log's head is measured. Default 5 s. */
   readonly lagEveryMs?: number;
-  /** Batches without an event for it move the stored checkpoint at most this often. Default 5 s. */
+  /** Batches without an event for it move the stored checkpoint at most this often (0: every batch). Default 5 s. */
   readonly idleCheckpointMs?: number;
 }
+
+/** Its progress made here, on this registry, or handed over by an owner that already reports it. */
+export type CheckpointedConsumerOptions = ConsumerBase &
+  (
+    | {
+        /** The name on /metrics and /health (default: `name`). */
+        readonly label?: string;
+        readonly registry: Registry;
+        /** Behind the log's head by more than this, /health reports the consumer degraded. */
+        readonly lagAlertSeconds: number;
+      }
+    | { readonly progress: SubscriptionProgress }
+  );
 
 // Moves a checkpoint forward only: two processes running the same consumer (replicas) never move it
 // back for each other; at worst one of them handles a batch the other already did.
@@ -54,8 +72,8 @@ ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now(
  * batch handled in the transaction that stores the checkpoint after it. On failure it stops, reports
  * it (/health degraded, a counter on /metrics), and resumes from the stored checkpoint after a
  * backoff; its lag behind the log's head is measured on a timer. It ends with stop(), or by itself when
- * its pool is ended. The engine's merge completion runs on it; a new reaction (the rules engine's
- * event triggers) is a name, a filter and a handler.
+ * its pool is ended. Every durable reaction of the engine runs on it: merge completion, the message
+ * relay, the rules engine's event triggers and bonus points; a new one is a name, a filter and a handler.
  */
 export class CheckpointedConsumer {
   readonly progress: SubscriptionProgress;
@@ -64,13 +82,17 @@ export class CheckpointedConsumer {
   private running: Promise<void> | null = null;
 
   constructor(private readonly options: CheckpointedConsumerOptions) {
-    this.progress = new SubscriptionProgress(options.label ?? options.name, options.store, options.registry, options.filter, options.lagAlertSeconds);
+    this.progress =
+      'progress' in options
+        ? options.progress
+        : new SubscriptionProgress(options.label ?? options.name, options.store, options.registry, options.filter, options.lagAlertSeconds);
     this.loop = new ConsumerLoop({
       pool: options.pool,
       backoff: options.backoff ?? { firstMs: 1_000, maxMs: 60_000 },
       failed: (error, retryInMs) => {
         this.progress.failed(error);
         options.logger.error(`${this.progress.name} stopped on ${messageOf(error)}; resuming from its checkpoint in ${retryInMs / 1000} s`);
+        options.failed?.(error, retryInMs);
       },
     });
   }
@@ -111,13 +133,21 @@ export class CheckpointedConsumer {
     }));
     try {
       let saved = Date.now();
+      const { prepare, handle, committed } = this.options;
+      const idleMs = this.options.idleCheckpointMs ?? 5_000;
       for await (const batch of subscription) {
-        if (batch.events.length > 0 || Date.now() - saved > (this.options.idleCheckpointMs ?? 5_000)) {
+        const events = batch.events;
+        if (events.length > 0 && prepare) {
+          await prepare(events);
+          if (this.loop.stopped) break;
+        }
+        if (events.length > 0 || Date.now() - saved >= idleMs) {
           await this.inTransaction(async (tx) => {
-            if (batch.events.length > 0) await this.options.handle(batch.events, tx);
+            if (events.length > 0 && handle) await handle(events, tx);
             await tx.query(SAVE_CHECKPOINT, [this.options.name, formatPosition(batch.checkpoint)]);
           });
           saved = Date.now();
+          committed?.(batch);
         }
         this.progress.advanced(batch.checkpoint);
         this.loop.succeeded();

@@ -2,6 +2,8 @@
 export interface ScheduledMerchant {
   readonly id: string;
   readonly timeZone: string;
+  /** A cron of this merchant's own, instead of the job's (a campaign at another time of day). */
+  readonly cron?: string;
 }
 
 /**
@@ -29,8 +31,16 @@ export interface ScheduledRun {
  * safe to run again after a crash in its middle (the day is only marked done when it returns).
  */
 export interface ScheduledJob {
-  /** Lower-case letters, digits and dashes: names its BullMQ queue, its ledger rows and its logs. */
+  /**
+   * Lower-case letters, digits and dashes: names its BullMQ queue, its ledger rows and its logs. A job
+   * on a shared queue may add `:<key>` (`time-rule:anniversaire`, one job per campaign).
+   */
   readonly name: string;
+  /**
+   * The queue it shares with other jobs (one worker for all of them), as for the rules engine's time
+   * rules; by default a queue of its own.
+   */
+  readonly queue?: string;
   /** A cron read in each merchant's time zone (`0 4 * * *`: every day at 04:00 local time). */
   readonly cron: string;
   readonly catchUp: CatchUp;

@@ -23,7 +23,7 @@ export interface SchedulerOptions {
 /** What one scheduled call did: the days it ran, or why it ran none. */
 export interface RunOutcome {
   readonly ran: readonly string[];
-  readonly skipped?: 'done' | 'merchant-not-served' | 'stopped';
+  readonly skipped?: 'done' | 'merchant-not-served' | 'job-not-served' | 'stopped';
 }
 
 interface FireData {
@@ -31,18 +31,35 @@ interface FireData {
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
+/** On a shared queue: the family, then the key of one job (`time-rule:<campaign id>`). */
+const KEYED_NAME = /^[a-z][a-z0-9-]{0,39}(:[A-Za-z0-9][A-Za-z0-9_-]{0,63})?$/;
 
 /**
- * Periodic work on BullMQ job schedulers, one queue per job and one scheduler per (job, merchant)
- * with a stable id, so every process upserts the same schedulers and BullMQ fires each occurrence
- * once. Whether a fire runs is decided by the run ledger in PostgreSQL (one done row per job,
- * merchant and local day), which also finds the days missed while down: at start, and at every fire,
- * the days since the last one done are run as the job's catch-up policy says.
+ * A queue and the worker that runs the fires of every job on it; a shared queue left without a job
+ * here has no worker, so that its fires go to the processes that still have the jobs.
+ */
+interface Lane {
+  readonly name: string;
+  readonly queue: Queue<FireData>;
+  worker: Worker<FireData, RunOutcome> | null;
+}
+/**
+ * Periodic work on BullMQ job schedulers, one queue per job (or per family of jobs that share one)
+ * and one scheduler per (job, merchant) with a stable id, so every process upserts the same
+ * schedulers and BullMQ fires each occurrence once. Whether a fire runs is decided by the run ledger
+ * in PostgreSQL (one done row per job, merchant and local day), which also finds the days missed
+ * while down: at start, and at every fire, the days since the last one done are run as the job's
+ * catch-up policy says. The jobs of a shared queue can be replaced while running (rules reloaded).
  */
 export class Scheduler {
   private readonly jobs = new Map<string, ScheduledJob>();
-  private readonly queues: Queue[] = [];
-  private readonly workers: Worker[] = [];
+  private readonly lanes = new Map<string, Lane>();
+  /** The merchants served by a shared queue's jobs, as its last replace said: whose stale schedulers go. */
+  private readonly served = new Map<string, readonly string[]>();
+  /** Redis answered: queues are open, and jobs replaced from now on update their schedulers at once. */
+  private queuesUp = false;
+  /** Work on the queues, one piece at a time (start, replacements). */
+  private queueWork: Promise<void> = Promise.resolve();
   private stopped = false;
   private lastErrorAt = 0;
   private catchingUp: Promise<void> = Promise.resolve();
@@ -53,10 +70,39 @@ export class Scheduler {
   }
 
   register(job: ScheduledJob): void {
-    if (!NAME.test(job.name)) throw new Error(`Scheduled job name "${job.name}": lower-case letters, digits and dashes, starting with a letter`);
+    checkJob(job);
     if (this.jobs.has(job.name)) throw new Error(`Scheduled job "${job.name}" is registered twice`);
-    checkCron(job.name, job.cron);
     this.jobs.set(job.name, job);
+  }
+
+  /**
+   * Makes `jobs` the jobs of a shared queue, in place of those it had: schedulers are upserted for
+   * them, and those of the `served` merchants that no job wants any more are removed from Redis (a
+   * process leaves alone the schedulers of merchants it does not serve). Before Redis answers, only the
+   * jobs change; the queue is set up when it does.
+   */
+  async replace(queue: string, jobs: readonly ScheduledJob[], served: readonly string[]): Promise<void> {
+    const names = new Set<string>();
+    for (const job of jobs) {
+      if (job.queue !== queue) throw new Error(`Scheduled job "${job.name}" is not on queue "${queue}"`);
+      checkJob(job);
+      if (names.has(job.name)) throw new Error(`Scheduled job "${job.name}" is registered twice`);
+      names.add(job.name);
+    }
+    await this.serially(async () => {
+      this.served.set(queue, served);
+      for (const [name, job] of this.jobs) if (job.queue === queue) this.jobs.delete(name);
+      for (const job of jobs) {
+        if (this.jobs.has(job.name)) throw new Error(`Scheduled job "${job.name}" is registered twice`);
+        this.jobs.set(job.name, job);
+      }
+      if (this.queuesUp) await this.syncQueue(queue, served);
+    });
+  }
+
+  /** The jobs registered now (a shared queue's change with each replace). */
+  registered(): readonly ScheduledJob[] {
+    return [...this.jobs.values()];
   }
 
   /**
@@ -70,26 +116,36 @@ export class Scheduler {
   }
 
   private async startQueues(): Promise<void> {
-    const { connection } = this.options;
     // Queues and workers are made once Redis answers: none exists to be closed while it never did.
     if (!(await this.redisReady())) return;
-    for (const job of this.jobs.values()) {
-      if (job.merchants.length === 0 || this.stopped) continue;
-      const queue = new Queue<FireData>(queueName(job.name), { connection, prefix: this.prefix });
-      queue.on('error', (error) => this.reportError(`Queue ${job.name}`, error));
-      this.queues.push(queue);
-      const worker = new Worker<FireData, RunOutcome>(queueName(job.name), (fire) => this.fired(job, fire), {
-        connection,
-        prefix: this.prefix,
-        concurrency: 1,
-      });
-      worker.on('error', (error) => this.reportError(`Worker ${job.name}`, error));
-      worker.on('failed', (fire, error) => this.options.logger.error(`${job.name} for ${fire?.data.merchantId ?? '?'} failed: ${error.message}`));
-      this.workers.push(worker);
+    await this.serially(async () => {
+      this.queuesUp = true;
+      const queues = new Set([...this.jobs.values()].map(queueOf).concat([...this.served.keys()]));
+      for (const queue of queues) await this.syncQueue(queue, this.served.get(queue) ?? []);
+    });
+  }
+
+  /** Upserts the schedulers of a queue's jobs; removes those of `served` merchants no job wants. */
+  private async syncQueue(name: string, served: readonly string[]): Promise<void> {
+    if (this.stopped) return;
+    const jobs = [...this.jobs.values()].filter((j) => queueOf(j) === name && j.merchants.length > 0);
+    // A shared queue left without jobs still gets its queue at start: stale schedulers are cleared through it.
+    const lane = this.lanes.get(name) ?? (jobs.length > 0 || this.served.has(name) ? this.openLane(name) : null);
+    if (!lane) return;
+    if (jobs.length > 0) lane.worker ??= this.startWorker(lane);
+    else if (lane.worker) {
+      const worker = lane.worker;
+      lane.worker = null;
+      await withTimeout(worker.close(), 10_000).catch(() => undefined);
+    }
+    const wanted = new Set<string>();
+    for (const job of jobs) {
       for (const merchant of job.merchants) {
-        await queue.upsertJobScheduler(
-          schedulerId(job.name, merchant.id),
-          { pattern: job.cron, tz: merchant.timeZone },
+        const id = schedulerId(job.name, merchant.id);
+        wanted.add(id);
+        await lane.queue.upsertJobScheduler(
+          id,
+          { pattern: cronOf(job, merchant), tz: merchant.timeZone },
           {
             name: job.name,
             data: { merchantId: merchant.id },
@@ -98,6 +154,32 @@ export class Scheduler {
         );
       }
     }
+    if (served.length === 0) return;
+    for (const existing of await lane.queue.getJobSchedulers()) {
+      const at = existing.key.lastIndexOf('@');
+      if (at > 0 && served.includes(existing.key.slice(at + 1)) && !wanted.has(existing.key)) await lane.queue.removeJobScheduler(existing.key);
+    }
+  }
+
+  private openLane(name: string): Lane {
+    const queue = new Queue<FireData>(queueName(name), { connection: this.options.connection, prefix: this.prefix });
+    queue.on('error', (error) => this.reportError(`Queue ${name}`, error));
+    const lane: Lane = { name, queue, worker: null };
+    this.lanes.set(name, lane);
+    return lane;
+  }
+
+  private startWorker({ name }: Lane): Worker<FireData, RunOutcome> {
+    const worker = new Worker<FireData, RunOutcome>(queueName(name), (fire) => this.fired(fire), { connection: this.options.connection, prefix: this.prefix, concurrency: 1 });
+    worker.on('error', (error) => this.reportError(`Worker ${name}`, error));
+    worker.on('failed', (fire, error) => this.options.logger.error(`${fire?.name ?? name} for ${fire?.data.merchantId ?? '?'} failed: ${error.message}`));
+    return worker;
+  }
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    const next = this.queueWork.then(work);
+    this.queueWork = next.catch(() => undefined);
+    return next;
   }
 
   private async redisReady(): Promise<boolean> {
@@ -113,10 +195,13 @@ export class Scheduler {
     this.stopped = true;
     // A catch-up stops between merchants; the run in progress finishes before the pool closes.
     await this.catchingUp.catch(() => undefined);
+    // Schedulers being upserted: Redis that stopped answering does not hold the stop back.
+    await withTimeout(this.queueWork, 5_000).catch(() => undefined);
     // A worker finishes the run it holds; without Redis there is nothing to finish cleanly.
     const force = this.options.connection.status !== 'ready';
-    await Promise.all(this.workers.map((w) => withTimeout(w.close(force), 10_000).catch(() => undefined)));
-    await Promise.all(this.queues.map((q) => withTimeout(q.close(), 2_000).catch(() => undefined)));
+    const lanes = [...this.lanes.values()];
+    await Promise.all(lanes.map((l) => (l.worker ? withTimeout(l.worker.close(force), 10_000).catch(() => undefined) : undefined)));
+    await Promise.all(lanes.map((l) => withTimeout(l.queue.close(), 2_000).catch(() => undefined)));
   }
 
   /** Degraded while the latest day of a job failed (BullMQ retries it; the next day's run catches up). */
@@ -143,7 +228,7 @@ export class Scheduler {
       for (const merchant of job.merchants) {
         if (this.stopped) return;
         try {
-          const due = lastFireAtOrBefore(job.cron, merchant.timeZone, now);
+          const due = lastFireAtOrBefore(cronOf(job, merchant), merchant.timeZone, now);
           if (due === null) continue;
           const last = await lastDonePeriod(this.options.pool, job.name, merchant.id);
           if (last === null || last >= periodOf(due, merchant.timeZone)) continue;
@@ -168,7 +253,7 @@ export class Scheduler {
     if (!ledger) return { ran: [], skipped: 'stopped' };
     try {
       const last = await ledger.lastDone(job.name, merchant.id);
-      const missed = periodsSince(job.cron, merchant.timeZone, last, firedAt, job.catchUp === 'every' ? MAX_CATCH_UP_DAYS : 366);
+      const missed = periodsSince(cronOf(job, merchant), merchant.timeZone, last, firedAt, job.catchUp === 'every' ? MAX_CATCH_UP_DAYS : 366);
       if (missed.length === 0) return { ran: [], skipped: 'done' };
       const runs =
         job.catchUp === 'every'
@@ -201,12 +286,18 @@ export class Scheduler {
     }
   }
 
-  private async fired(job: ScheduledJob, fire: Job<FireData>): Promise<RunOutcome> {
+  private async fired(fire: Job<FireData>): Promise<RunOutcome> {
+    // A fire is named after its job (the template of every scheduler): on a shared queue, after the
+    // job of one campaign, which a reload may have taken away since.
+    if (!this.jobs.has(fire.name)) {
+      this.options.logger.log(`${fire.name}: not a job of this process (any more); fire for ${fire.data.merchantId} ignored`);
+      return { ran: [], skipped: 'job-not-served' };
+    }
     // The scheduler sets prevMillis to the occurrence the job was created for; a late worker (the
     // process was down) still runs the day that occurrence stands for.
     const firedAt = new Date(fire.opts.prevMillis ?? fire.timestamp);
-    const outcome = await this.runDue(job.name, fire.data.merchantId, firedAt, 'schedule');
-    if (outcome.skipped === 'merchant-not-served') this.options.logger.log(`${job.name}: merchant ${fire.data.merchantId} is not served here; fire ignored`);
+    const outcome = await this.runDue(fire.name, fire.data.merchantId, firedAt, 'schedule');
+    if (outcome.skipped === 'merchant-not-served') this.options.logger.log(`${fire.name}: merchant ${fire.data.merchantId} is not served here; fire ignored`);
     return outcome;
   }
 
@@ -219,7 +310,19 @@ export class Scheduler {
   }
 }
 
-export const queueName = (job: string): string => `schedule-${job}`;
+/** The BullMQ queue of a job, or of the family of jobs sharing one. */
+export const queueName = (queue: string): string => `schedule-${queue}`;
+const queueOf = (job: ScheduledJob): string => job.queue ?? job.name;
+const cronOf = (job: ScheduledJob, merchant: ScheduledMerchant): string => merchant.cron ?? job.cron;
+
+function checkJob(job: ScheduledJob): void {
+  if (!(job.queue === undefined ? NAME : KEYED_NAME).test(job.name)) {
+    throw new Error(`Scheduled job name "${job.name}": lower-case letters, digits and dashes, starting with a letter${job.queue === undefined ? '' : ', then :<key> on a shared queue'}`);
+  }
+  if (job.queue !== undefined && !NAME.test(job.queue)) throw new Error(`Scheduled job "${job.name}": queue "${job.queue}": lower-case letters, digits and dashes, starting with a letter`);
+  checkCron(job.name, job.cron);
+  for (const merchant of job.merchants) if (merchant.cron !== undefined) checkCron(`${job.name}@${merchant.id}`, merchant.cron);
+}
 /** Stable across processes and restarts: upserting it again replaces, never adds. */
 export const schedulerId = (job: string, merchantId: string): string => `${job}@${merchantId}`;
 
