@@ -10,8 +10,11 @@ import type { TimeRuleRun } from '../../../engine/src/rules/time-rules.js';
  */
 export async function fireTimeRules(pool: pg.Pool, rules: MerchantRules, campaignIds: readonly string[], now: string, voucherKey: Buffer): Promise<TimeRuleRun[]> {
   const { runTimeRule } = await import('../../../engine/src/rules/time-rules.js');
+  const { localDateOf } = await import('@relance/domain');
+  const today = localDateOf(now, rules.merchant.timeZone);
   const runs: TimeRuleRun[] = [];
-  for (const campaignId of campaignIds) runs.push(await runTimeRule(pool, rules, campaignId, { now, voucherKey, force: true }));
+  // Outside the scheduler's ledger: the scheduled run of today still happens, and finds these keys decided.
+  for (const campaignId of campaignIds) runs.push(await runTimeRule(pool, rules, campaignId, { days: [today], now, voucherKey }));
   return runs;
 }
 
