@@ -1,5 +1,5 @@
--- Purchases, refunds, tiers (the rolling spend) and messages (their cost) say their currency (ISO
--- 4217): a merchant may sell in any one currency, and every amount of a row is in its minor unit
+-- Purchases, refunds, tiers (the rolling spend), messages (their cost) and daily KPIs say their
+-- currency (ISO 4217): a merchant may sell in any one currency, and every amount of a row is in its minor unit
 -- (cents for EUR, yen for JPY, fils for KWD).
 --
 -- Rows already there: a purchase takes the currency its PurchaseRecorded event carries (the event
@@ -65,3 +65,23 @@ BEGIN
 END $$;
 
 SELECT pg_temp.add_message_currency(ARRAY['messages', 'messages_next']);
+
+-- Daily KPIs: the currency of the day's amounts (revenue, refunds, message costs), from its first
+-- event that carries one; null on a day without amounts. Days already there: their merchant's
+-- purchases' currency, EUR where none says.
+CREATE FUNCTION pg_temp.add_kpis_currency(tables text[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY tables LOOP
+    IF to_regclass(t) IS NOT NULL THEN
+      EXECUTE format('ALTER TABLE %I ADD COLUMN currency text', t);
+      EXECUTE format($f$
+        UPDATE %I k SET currency = COALESCE((SELECT p.currency FROM purchases p WHERE p.merchant_id = k.merchant_id LIMIT 1), 'EUR')
+         WHERE k.revenue_identified_cents <> 0 OR k.revenue_anonymous_cents <> 0 OR k.refunded_cents <> 0 OR k.message_cost_cents <> 0
+            OR k.purchases_identified <> 0 OR k.purchases_anonymous <> 0 OR k.refunds <> 0 OR k.messages_sent <> 0$f$, t);
+    END IF;
+  END LOOP;
+END $$;
+
+SELECT pg_temp.add_kpis_currency(ARRAY['daily_kpis', 'daily_kpis_next']);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEvent, upcast, type DomainEvent } from '@relance/domain';
 import type { EventMetadata } from '@relance/event-store';
+import { kpisProjection } from '../../../apps/projector/src/projections/kpis.projection.js';
 import { messagingProjection } from '../../../apps/projector/src/projections/messaging.projection.js';
 import { salesProjection } from '../../../apps/projector/src/projections/sales.projection.js';
 import { tiersProjection } from '../../../apps/projector/src/projections/tiers.projection.js';
@@ -74,8 +75,8 @@ describe('stored in the event store', () => {
     expect(read.map((e) => (e.data as { currency?: string }).currency)).toEqual(fixture.events.map(() => 'EUR'));
   });
 
-  it('project their amounts with their currency, EUR: the refunds, the tier\'s rolling spend, the message\'s cost', async () => {
-    await env.project([salesProjection, tiersProjection, messagingProjection]);
+  it('project their amounts with their currency, EUR: the refunds, the tier\'s rolling spend, the message\'s cost, the daily figures', async () => {
+    await env.project([salesProjection, tiersProjection, messagingProjection, kpisProjection]);
     const { rows } = await env.pool.query<{ refund_id: string; currency: string; amount_cents: string }>(
       'SELECT refund_id, currency, amount_cents::text FROM refunds WHERE merchant_id = $1 ORDER BY refund_id',
       [M],
@@ -88,5 +89,12 @@ describe('stored in the event store', () => {
     expect(tiers.rows).toEqual([{ customer_id: 'alice', currency: 'EUR', spend: '30000' }]);
     const messages = await env.pool.query('SELECT message_id, currency, estimated_cost_cents::text AS estimate, cost_cents::text AS cost FROM messages WHERE merchant_id = $1', [M]);
     expect(messages.rows).toEqual([{ message_id: 'm-1', currency: 'EUR', estimate: '7', cost: '14' }]);
+    // The days of the two refunds and of the message's cost say EUR; the others (no amount counted there) none.
+    const days = await env.pool.query('SELECT local_date::text AS day, currency FROM daily_kpis WHERE merchant_id = $1 AND currency IS NOT NULL ORDER BY 1', [M]);
+    expect(days.rows).toEqual([
+      { day: '2026-03-02', currency: 'EUR' },
+      { day: '2026-03-03', currency: 'EUR' },
+      { day: '2026-03-20', currency: 'EUR' },
+    ]);
   }, 60_000);
 });
