@@ -1,6 +1,6 @@
 -- Purchases, refunds, tiers (the rolling spend), messages (their cost) and daily KPIs say their
--- currency (ISO 4217): a merchant may sell in any one currency, and every amount of a row is in its minor unit
--- (cents for EUR, yen for JPY, fils for KWD).
+-- currency (ISO 4217): a merchant may sell in any one currency, and every amount of a row is in its
+-- minor unit (cents for EUR, yen for JPY, fils for KWD).
 --
 -- Rows already there: a purchase takes the currency its PurchaseRecorded event carries (the event
 -- store's table, when the store is PostgreSQL); a refund takes its purchase's. What no event says is
