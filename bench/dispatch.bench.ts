@@ -7,8 +7,6 @@ import { PostgresEventStore, type EventToAppend } from '@relance/event-store';
 import { createPool, CustomerKeyStore, loadConfig, loadMerchantConfig, type Pool } from '@relance/platform';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Registry } from 'prom-client';
-import { StreamCommandRunner } from '../apps/engine/src/write-path/stream-command-runner.js';
 import { BatchedSend } from '../apps/engine/src/delivery/batched-send.js';
 import { DeliveryPending } from '../apps/engine/src/delivery/delivery-pending.repository.js';
 import { DeliveryQueues } from '../apps/engine/src/delivery/delivery-queues.js';
@@ -89,7 +87,6 @@ export async function run(args: readonly string[]): Promise<Record<string, unkno
     const queues = new DeliveryQueues(redis, 3, clock.now, prefix);
     const delivery = new MessageDelivery({
       store,
-      runner: new StreamCommandRunner(store, clock, config, new Registry()),
       keys,
       merchants: (id) => (id === MERCHANT ? channels : undefined),
       pending,

@@ -53,6 +53,7 @@ describe('GET /docs/json', () => {
         'POST /v1/providers/sendgrid/events',
         'POST /v1/providers/twilio/status',
         'POST /v1/providers/twilio/inbound',
+        'POST /v1/providers/merci-facteur/events',
         'GET /unsubscribe/{token}',
         'POST /unsubscribe/{token}',
       ].sort(),

@@ -1,24 +1,36 @@
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { signUnsubscribeToken } from '@relance/channels';
+import { referenceOfMessage, signUnsubscribeToken } from '@relance/channels';
 import { derivedUuidV7, streams, type EventData } from '@relance/domain';
 import type { EventStore } from '@relance/event-store';
-import { EVENT_STORE } from '@relance/platform';
+import { EVENT_STORE, PG_POOL } from '@relance/platform';
+import type pg from 'pg';
 import { sendGridWebhookKeys, signedSendGridEvents } from '../support/fake-providers/fake-sendgrid.js';
 import { signedTwilioRequest } from '../support/fake-providers/fake-twilio.js';
-import { demoMerchant, freshMerchantId, TestEngine } from './support/engine-harness.js';
+import { merciFacteurWebhook } from '../support/fake-providers/fake-merci-facteur.js';
+import { demoMerchant, freshMerchantId, ROOT, TestEngine } from './support/engine-harness.js';
 
 const merchantId = freshMerchantId('e2e-prov');
 const PUBLIC_URL = 'https://engine.example';
 const TWILIO_TOKEN = 'twilio-auth-token-e2e';
 const UNSUBSCRIBE_SECRET = 'unsubscribe-secret-e2e-0123456789';
+const MF_SECRET = 'mf-webhook-secret-e2e-123';
 const keys = sendGridWebhookKeys();
 let engine: TestEngine;
 let store: EventStore;
 let pos: string;
 
+let configDir: string;
+
 beforeAll(async () => {
+  // The demo's campaigns and templates under this merchant's id: delivery reads them to reroute.
+  configDir = await mkdtemp(path.join(tmpdir(), 'relance-prov-'));
+  await cp(path.join(ROOT, 'config/merchants/cave-demo'), path.join(configDir, 'merchants', merchantId), { recursive: true });
   engine = await TestEngine.start([await demoMerchant(merchantId)], {
     env: {
+      CONFIG_DIR: configDir,
       PUBLIC_URL,
       SENDGRID_API_KEY: 'SG.e2e',
       SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKey,
@@ -26,6 +38,10 @@ beforeAll(async () => {
       TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
       TWILIO_MESSAGING_SERVICE_SID: `MG${'3'.repeat(32)}`,
       UNSUBSCRIBE_SECRETS: UNSUBSCRIBE_SECRET,
+      MERCI_FACTEUR_SERVICE_ID: 'svc-e2e',
+      MERCI_FACTEUR_SECRET_KEY: 'mf-secret-key-e2e',
+      MERCI_FACTEUR_USER_ID: '17460',
+      MERCI_FACTEUR_WEBHOOK_SECRET: MF_SECRET,
       // Webhooks only: messages are written straight to their streams below.
       DELIVERY_WORKERS: 'off',
     },
@@ -36,6 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine.close();
+  await rm(configDir, { recursive: true, force: true });
 });
 
 async function customer(customerId: string, phone: string): Promise<void> {
@@ -56,7 +73,7 @@ async function customer(customerId: string, phone: string): Promise<void> {
 }
 
 /** A message as the rules engine and the worker leave it: queued, then sent. */
-async function sentMessage(customerId: string, messageId: string, channel: 'email' | 'sms'): Promise<void> {
+async function sentMessage(customerId: string, messageId: string, channel: 'email' | 'sms' | 'postal'): Promise<void> {
   const at = '2026-12-03T09:00:00.000Z';
   const meta = (label: string) => {
     const eventId = derivedUuidV7(at, `${messageId}|${label}`);
@@ -125,6 +142,34 @@ describe('SendGrid Event Webhook on the engine, with a key pair made for the tes
     const withdrawn = await consentEvents('w-4');
     expect(withdrawn).toEqual([expect.objectContaining({ channel: 'email', purpose: 'marketing', source: 'provider' })]);
   });
+
+  it("reroutes a hard-bounced email to the campaign's next channel: the bounce withdraws email, and the message is owed again on SMS", async () => {
+    await customer('w-5', '+33677777777');
+    await sentMessage('w-5', 'msg-w5', 'email');
+    const bounce = sgEvent('msg-w5', 'bounce', 'ev-b5', { type: 'bounce', reason: '550 5.1.1 mailbox unknown', status: '5.1.1' });
+    expect((await postSendGrid([bounce])).status).toBe(200);
+    expect((await postSendGrid([bounce])).status).toBe(200);
+
+    const events = (await store.readStream(streams.message(merchantId, 'msg-w5'))).events;
+    expect(events.map((e) => e.type)).toEqual(['MessageQueued', 'MessageSent', 'MessageFailed', 'MessageRerouted']);
+    expect(events[3]!.data).toMatchObject({ fromChannel: 'email', toChannel: 'sms', code: 'bounce', reason: '550 5.1.1 mailbox unknown' });
+    expect((await consentEvents('w-5')).map((c) => c.channel)).toEqual(['email']);
+    // No worker in this engine: the row tells the reconciler of one that has them to put it in the SMS lane.
+    const pending = await engine.app.get<pg.Pool>(PG_POOL).query('SELECT lane FROM delivery_pending WHERE merchant_id = $1 AND message_id = $2', [merchantId, 'msg-w5']);
+    expect(pending.rows).toEqual([{ lane: 'text' }]);
+  });
+
+  it('does not reroute a bounce when no other channel of the campaign is consented', async () => {
+    const res = await engine.call('POST', '/v1/customers', {
+      key: pos,
+      idempotencyKey: 'enrol-w-6',
+      body: { customerId: 'w-6', profile: { firstName: 'Inès', email: 'w-6@example.fr', phone: '+33688888888' }, consents: [{ channel: 'email', purpose: 'marketing' }] },
+    });
+    expect(res.status).toBe(201);
+    await sentMessage('w-6', 'msg-w6', 'email');
+    await postSendGrid([sgEvent('msg-w6', 'bounce', 'ev-b6', { type: 'bounce', reason: '550 5.1.1 mailbox unknown', status: '5.1.1' })]);
+    expect(await messageTypes('msg-w6')).toEqual(['MessageQueued', 'MessageSent', 'MessageFailed']);
+  });
 });
 
 describe('Twilio callbacks signed with Twilio’s own algorithm', () => {
@@ -159,6 +204,29 @@ describe('Twilio callbacks signed with Twilio’s own algorithm', () => {
     const res = await engine.call('POST', `/v1/providers/twilio/inbound?merchant=${merchantId}`, { raw: signed.rawBody as string, headers: signed.headers as Record<string, string> });
     expect(res.status).toBe(200);
     expect((await consentEvents(id)).map((c) => c.channel).sort()).toEqual(['rcs', 'sms']);
+  });
+});
+
+describe('Merci Facteur webhooks, proven by the account secret', () => {
+  const path = `/v1/providers/merci-facteur/events?merchant=${merchantId}`;
+  const letter = (messageId: string, status: string) => ({
+    nom: 'Martin', cp: '69002', ville: 'Lyon', pays: 'FRANCE', ref_courrier: `ref-${messageId}`, mode_envoi: 'normal', id_envoi: '1000',
+    statut_courrier: status, statut_description: 'texte', ref_interne: referenceOfMessage(messageId), tracking_number: null,
+  });
+  const post = (secret: string, event: Record<string, unknown>, detail: Record<string, unknown>[]) => {
+    const request = merciFacteurWebhook(secret, `${PUBLIC_URL}${path}`, event, detail);
+    return engine.call('POST', path, { raw: request.rawBody as string, headers: request.headers as Record<string, string> });
+  };
+
+  it('records a delivered letter once, and refuses another secret with 401', async () => {
+    await customer('m-1', '+33611119999');
+    await sentMessage('m-1', 'msg-m1', 'postal');
+    const delivered = { name_event: 'delivered', id_user: 17460, date_event: 1_796_288_400 };
+    expect((await post('another-secret-0123456789', delivered, [letter('msg-m1', 'distribue')])).status).toBe(401);
+    expect(await messageTypes('msg-m1')).toEqual(['MessageQueued', 'MessageSent']);
+    expect((await post(MF_SECRET, delivered, [letter('msg-m1', 'distribue')])).status).toBe(200);
+    expect((await post(MF_SECRET, delivered, [letter('msg-m1', 'distribue')])).status).toBe(200);
+    expect(await messageTypes('msg-m1')).toEqual(['MessageQueued', 'MessageSent', 'MessageDelivered']);
   });
 });
 

@@ -170,6 +170,12 @@ export interface EventStore {
   readonly kind: 'postgres' | 'eventstoredb';
   append(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StreamSlice>;
+  /**
+   * Several whole streams read forwards, one slice per id in the order given (an id given twice gets
+   * two equal slices): what many concurrent readers of one stream each would read, in one round trip
+   * where the store allows it.
+   */
+  readStreams(streamIds: readonly string[]): Promise<StreamSlice[]>;
   readAll(options?: ReadAllOptions): Promise<AllSlice>;
   subscribe(options?: SubscribeOptions): Subscription;
   /**

@@ -22,6 +22,26 @@ describe('delivery settings', () => {
     expect(load({}, Buffer.alloc(32, 1)).config.unsubscribeSecrets).not.toEqual(config.unsubscribeSecrets);
   });
 
+  it('posts letters through Merci Facteur when its three credentials and its webhook secret are set, and says what is missing otherwise', () => {
+    const complete = {
+      MERCI_FACTEUR_SERVICE_ID: 'svc-1',
+      MERCI_FACTEUR_SECRET_KEY: 'key',
+      MERCI_FACTEUR_USER_ID: '17460',
+      MERCI_FACTEUR_WEBHOOK_SECRET: 'hook-secret',
+      MERCI_FACTEUR_BASE_URL: 'http://127.0.0.1:9000/api',
+    };
+    const { config, problems } = load(complete);
+    expect(problems).toEqual([]);
+    expect(config.merciFacteur).toEqual({ serviceId: 'svc-1', secretKey: 'key', userId: 17460, webhookSecret: 'hook-secret', baseUrl: 'http://127.0.0.1:9000/api', mode: 'normal', authorizedIp: undefined });
+    expect(load({}).config.merciFacteur).toBeUndefined();
+    expect(load({ MERCI_FACTEUR_SERVICE_ID: 'svc-1' }).problems).toEqual(['MERCI_FACTEUR_SERVICE_ID / MERCI_FACTEUR_SECRET_KEY / MERCI_FACTEUR_USER_ID: set the three or none']);
+    expect(load({ ...complete, MERCI_FACTEUR_WEBHOOK_SECRET: '', MERCI_FACTEUR_USER_ID: 'me', MERCI_FACTEUR_MODE: 'express' }).problems).toEqual([
+      'MERCI_FACTEUR_USER_ID: the Merci Facteur user\'s number (got "me")',
+      "MERCI_FACTEUR_WEBHOOK_SECRET: required with MERCI_FACTEUR_SERVICE_ID (the account's webhook secret key)",
+      'MERCI_FACTEUR_MODE: "normal" or "suivi" (got "express")',
+    ]);
+  });
+
   it('takes the providers when their credentials are complete', () => {
     const { config, problems } = load({
       SENDGRID_API_KEY: 'SG.x',

@@ -19,6 +19,18 @@ export interface DeliveryConfig {
   readonly outboxDir: string;
   /** When set, letters are printed into batches there (a print shop collects them) instead of the outbox. */
   readonly printBatchDir: string | undefined;
+  /** Letters posted by Merci Facteur when its credentials are set (before print batches and the outbox). */
+  readonly merciFacteur:
+    | {
+        readonly serviceId: string;
+        readonly secretKey: string;
+        readonly userId: number;
+        readonly webhookSecret: string;
+        readonly baseUrl: string | undefined;
+        readonly mode: 'normal' | 'suivi';
+        readonly authorizedIp: string | undefined;
+      }
+    | undefined;
   readonly sendgrid: { readonly apiKey: string; readonly baseUrl: string | undefined; readonly webhookPublicKey: string } | undefined;
   readonly twilio:
     | { readonly accountSid: string; readonly authToken: string; readonly baseUrl: string | undefined; readonly messagingServiceSid: string | undefined; readonly from: string | undefined }
@@ -69,6 +81,8 @@ export function loadDeliveryConfig(env: Env, masterKey: Buffer | undefined, prob
   const from = opt('TWILIO_FROM');
   if (twilioSid && !messagingServiceSid && !from) problems.push('TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM: required with TWILIO_ACCOUNT_SID');
 
+  const merciFacteur = loadMerciFacteur(opt, problems);
+
   const publicUrl = get('PUBLIC_URL').replace(/\/+$/, '');
   try {
     const parsed = new URL(publicUrl);
@@ -93,6 +107,7 @@ export function loadDeliveryConfig(env: Env, masterKey: Buffer | undefined, prob
   return {
     outboxDir: path.resolve(get('OUTBOX_DIR')),
     printBatchDir: opt('PRINT_BATCH_DIR') ? path.resolve(opt('PRINT_BATCH_DIR')!) : undefined,
+    merciFacteur,
     sendgrid: sendgridKey && sendgridWebhookKey ? { apiKey: sendgridKey, baseUrl: opt('SENDGRID_BASE_URL'), webhookPublicKey: readMaybeFile(sendgridWebhookKey) } : undefined,
     twilio: twilioSid && twilioToken ? { accountSid: twilioSid, authToken: twilioToken, baseUrl: opt('TWILIO_BASE_URL'), messagingServiceSid, from } : undefined,
     publicUrl,
@@ -104,6 +119,27 @@ export function loadDeliveryConfig(env: Env, masterKey: Buffer | undefined, prob
     queuePrefix: queuePrefix(get('DELIVERY_QUEUE_PREFIX'), problems),
     lockSeconds: int(get('DELIVERY_LOCK_SECONDS'), 'DELIVERY_LOCK_SECONDS', 1, 3600, problems),
   };
+}
+
+/** Service id, secret key and user id together, or none of them (letters then go to print batches or the outbox). */
+function loadMerciFacteur(opt: (name: string) => string | undefined, problems: string[]): DeliveryConfig['merciFacteur'] {
+  const serviceId = opt('MERCI_FACTEUR_SERVICE_ID');
+  const secretKey = opt('MERCI_FACTEUR_SECRET_KEY');
+  const user = opt('MERCI_FACTEUR_USER_ID');
+  if (!serviceId && !secretKey && !user) return undefined;
+  if (!serviceId || !secretKey || !user) {
+    problems.push('MERCI_FACTEUR_SERVICE_ID / MERCI_FACTEUR_SECRET_KEY / MERCI_FACTEUR_USER_ID: set the three or none');
+    return undefined;
+  }
+  const userId = Number(user);
+  if (!/^\d{1,12}$/.test(user) || userId < 1) problems.push(`MERCI_FACTEUR_USER_ID: the Merci Facteur user's number (got "${user}")`);
+  const webhookSecret = opt('MERCI_FACTEUR_WEBHOOK_SECRET');
+  if (!webhookSecret) problems.push('MERCI_FACTEUR_WEBHOOK_SECRET: required with MERCI_FACTEUR_SERVICE_ID (the account\'s webhook secret key)');
+  const mode = opt('MERCI_FACTEUR_MODE') ?? 'normal';
+  if (mode !== 'normal' && mode !== 'suivi') problems.push(`MERCI_FACTEUR_MODE: "normal" or "suivi" (got "${mode}")`);
+  const baseUrl = opt('MERCI_FACTEUR_BASE_URL');
+  if (baseUrl && !/^https?:\/\/[^/]/.test(baseUrl)) problems.push(`MERCI_FACTEUR_BASE_URL: an http(s) address (got "${baseUrl}")`);
+  return { serviceId, secretKey, userId, webhookSecret: webhookSecret ?? '', baseUrl, mode: mode === 'suivi' ? 'suivi' : 'normal', authorizedIp: opt('MERCI_FACTEUR_AUTHORIZED_IP') };
 }
 
 function queuePrefix(value: string, problems: string[]): string {

@@ -22,6 +22,11 @@ afterAll(async () => {
   await rm(outbox, { recursive: true, force: true });
 });
 
+/** The .eml's base64 parts decoded: what the customer reads. */
+function decodedEml(eml: string): string {
+  return [...eml.matchAll(/Content-Transfer-Encoding: base64\r?\n\r?\n([A-Za-z0-9+/=\r\n]+)/g)].map((m) => Buffer.from(m[1]!.replace(/\s/g, ''), 'base64').toString('utf8')).join('\n');
+}
+
 const sentOf = async (messageId: string) =>
   (await t.messageEvents(messageId)).find((e) => e.type === 'MessageSent')?.data as EventData<'MessageSent'> | undefined;
 
@@ -63,6 +68,42 @@ describe('capture mode: no provider configured', () => {
     expect(await sentOf(email.messageId)).toMatchObject({ provider: 'capture', channel: 'email' });
     expect(await sentOf(sms.messageId)).toMatchObject({ provider: 'capture', channel: 'sms', units: 2 });
     expect(await sentOf(letter.messageId)).toMatchObject({ provider: 'capture', channel: 'postal' });
+  });
+
+  it("renders the Beaujolais nouveau and the tasting invitation with their campaign's content, on every channel", async () => {
+    await t.customer('cap-3', ['email', 'sms', 'postal'], {
+      firstName: 'paul',
+      email: 'paul@example.fr',
+      phone: '+33622334455',
+      postalAddress: { line1: '3 place Bellecour', postalCode: '69002', city: 'Lyon', country: 'FR' },
+    });
+    const beaujolais = { campaignId: 'beaujolais-nouveau', templateId: 'beaujolais-nouveau' };
+    const tasting = { campaignId: 'invitation-degustation', templateId: 'tasting-invitation' };
+    const messages = [
+      await t.queue('cap-3', 'email', beaujolais),
+      await t.queue('cap-3', 'sms', beaujolais),
+      await t.queue('cap-3', 'email', tasting),
+      await t.queue('cap-3', 'sms', tasting),
+      await t.queue('cap-3', 'postal', tasting),
+    ];
+    await eventually(async () => (await Promise.all(messages.map((m) => t.messageEvents(m.messageId)))).every((events) => events.length > 1), 'the five outcomes');
+    for (const m of messages) expect((await t.messageEvents(m.messageId))[1]).toMatchObject({ type: 'MessageSent', data: { provider: 'capture', channel: m.channel } });
+
+    const dir = path.join(outbox, t.merchantId);
+    const [beaujolaisEmail, beaujolaisSms, tastingEmail, tastingSms, tastingLetter] = messages.map((m) => m.messageId);
+    const eml = decodedEml(await readFile(path.join(dir, 'email', `${beaujolaisEmail}.eml`), 'utf8'));
+    expect(eml).toContain('la cuvée du Domaine des Terres Dorées, gamay de Charnay');
+    expect(eml).toMatch(/jeudi 19 novembre/);
+    expect(eml).toMatch(/12,90\s€/);
+    expect(await readFile(path.join(dir, 'sms', `${beaujolaisSms}.txt`), 'utf8')).toMatch(/beaujolais nouveau 2026 arrive en boutique le 19\/11/);
+    const invitation = decodedEml(await readFile(path.join(dir, 'email', `${tastingEmail}.eml`), 'utf8'));
+    expect(invitation).toContain('Domaine de la Tournelle');
+    expect(invitation).toContain('(Arbois)');
+    expect(invitation).toContain('à La Cave des Halles');
+    expect(invitation).toMatch(/samedi 12 décembre.{0,6}18:00/);
+    expect(await readFile(path.join(dir, 'sms', `${tastingSms}.txt`), 'utf8')).toMatch(/dégustation Domaine de la Tournelle \(Arbois\) le 12\/12\/2026 à 18:00/);
+    const letter = await readFile(path.join(dir, 'postal', `${tastingLetter}.pdf`));
+    expect((await PDFDocument.load(letter)).getPageCount()).toBe(1);
   });
 
   it('fails a message whose template needs data its decision did not record, naming the template and the field, and writes no file', async () => {

@@ -56,6 +56,22 @@ export function eventStoreContract(createSubject: () => Promise<ContractSubject>
       expect(slice).toEqual({ events: [], revision: 'no-stream' });
     });
 
+    it('reads several streams at once, each slice as its own read gives it, in the order asked', async () => {
+      const prefix = uniquePrefix('c');
+      await store.append(`${prefix}-a`, [testEvent('Tested', { n: 0 }), testEvent('Tested', { n: 1 })], 'no-stream');
+      await store.append(`${prefix}-b`, [testEvent('Tested', { n: 10 })], 'no-stream');
+      const ids = [`${prefix}-b`, `${prefix}-missing`, `${prefix}-a`, `${prefix}-b`];
+      const slices = await store.readStreams(ids);
+      expect(slices.map((s) => [s.revision, s.events.map((e) => (e.data as { n: number }).n)])).toEqual([
+        [0n, [10]],
+        ['no-stream', []],
+        [1n, [0, 1]],
+        [0n, [10]],
+      ]);
+      expect(slices[2]).toEqual(await store.readStream(`${prefix}-a`));
+      expect(await store.readStreams([])).toEqual([]);
+    });
+
     it('appends at an exact revision and rejects a stale one with the actual revision', async () => {
       const stream = `${uniquePrefix('c')}-exact`;
       await store.append(stream, [testEvent('A'), testEvent('B')], 'no-stream');

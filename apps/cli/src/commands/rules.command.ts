@@ -58,7 +58,7 @@ export const rulesCommand: Command = {
  */
 async function validate(target: string): Promise<number> {
   const { formatProblem, loadMerchantConfig, MerchantConfigError, readCampaigns, displayPath, missingTemplate } = await import('@relance/platform');
-  const { validateMerchantTemplates } = await import('@relance/channels');
+  const { contentFieldsOf, validateMerchantTemplates } = await import('@relance/channels');
   const { configDir, merchantIds } = await merchantsOf(target);
   if (merchantIds.length === 0) {
     console.error(`${displayPath(path.join(configDir, 'merchants'))}:1: no merchant folder (one per merchant: merchants/<merchantId>/merchant.yaml)`);
@@ -82,6 +82,10 @@ async function validate(target: string): Promise<number> {
       : null;
     const result = await readCampaigns(configDir, merchant, {
       templates: async (request) => (templates?.catalog.get(request.channel, request.templateId, merchant.locale) ? null : missingTemplate(request)),
+      contentFields: async (request) => {
+        const template = templates?.catalog.get(request.channel, request.templateId, merchant.locale);
+        return template ? contentFieldsOf(template) : null;
+      },
     });
     if ('problems' in result) {
       for (const problem of result.problems) console.error(formatProblem(problem));

@@ -67,6 +67,7 @@ export const templatesCommand: Command = {
         locale: state.locale,
         customer: { firstName: profile?.firstName ?? null, tier: tier ? { id: tier.id, name: tier.name } : null, pointsBalance: state.lots.points - state.debtPoints, type: state.customerType },
         offer: (template.sample.offer as Record<string, unknown> | undefined) ?? {},
+        content: (template.sample.content as Record<string, unknown> | undefined) ?? {},
         unsubscribeUrl: unsubscribeLink(config.delivery.publicUrl, secret, channels, { merchantId, customerId: values.customer, messageId: 'preview' }, 'email'),
         stopNumber: merchant.channels.sms.stopNumber,
       });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { EventStore } from '@relance/event-store';
 import {
   CLOCK,
@@ -21,9 +21,9 @@ import {
 } from '@relance/platform';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import { BatchedSend } from './batched-send.js';
 import { DeliveryPending } from './delivery-pending.repository.js';
+import { deliveryJobId } from './delivery-jobs.js';
 import { DeliveryQueues } from './delivery-queues.js';
 import { DeliveryReconciler } from './delivery-reconciler.js';
 import { DeliveryWorkers } from './delivery.worker.js';
@@ -38,13 +38,14 @@ const RECONCILE_EVERY_MS = 5 * 60_000;
  * that gives back to the queue what Redis lost (at start, then every five minutes).
  */
 @Injectable()
-export class DeliveryService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DeliveryService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Delivery');
   private readonly channels = new Map<string, MerchantChannels>();
   private queues: DeliveryQueues | null = null;
   private relay: MessageRelay | null = null;
   private workers: DeliveryWorkers | null = null;
   private reconciler: DeliveryReconciler | null = null;
+  private messages: MessageDelivery | null = null;
   private timer: NodeJS.Timeout | null = null;
   readonly pending: DeliveryPending;
   readonly progress: SubscriptionProgress;
@@ -59,7 +60,6 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(METRICS) registry: Registry,
     @Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[],
-    private readonly runner: StreamCommandRunner,
   ) {
     this.pending = new DeliveryPending(pool);
     this.progress = new SubscriptionProgress('message-relay', store, registry, { eventTypePrefixes: ['MessageQueued'] }, config.lagAlertSeconds);
@@ -74,6 +74,20 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     const now = () => this.clock.now();
     for (const merchant of this.merchants.list()) this.channels.set(merchant.id, await loadMerchantChannels(this.config, merchant, now));
     const { delivery } = this.config;
+    const secret = delivery.unsubscribeSecrets[0];
+    // Also without workers here: provider callbacks reroute failed messages, for the engines that deliver.
+    if (this.keys && secret) {
+      this.messages = new MessageDelivery({
+        store: this.store,
+        keys: this.keys,
+        merchants: (id) => this.channels.get(id),
+        pending: this.pending,
+        send: new BatchedSend(),
+        now,
+        publicUrl: delivery.publicUrl,
+        unsubscribeSecret: secret,
+      });
+    }
     if (!delivery.workers || !this.redis || !this.keys || this.channels.size === 0) return;
     const ids = [...this.channels.keys()].sort();
     this.queues = new DeliveryQueues(this.redis, delivery.attempts, now, delivery.queuePrefix);
@@ -86,19 +100,8 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
       { name: `message-relay:${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 16)}`, merchantIds: ids },
       this.progress,
     );
-    const secret = delivery.unsubscribeSecrets[0];
-    if (!secret) throw new Error('Delivery needs UNSUBSCRIBE_SECRETS or a master key to sign unsubscribe links');
-    const messages = new MessageDelivery({
-      store: this.store,
-      runner: this.runner,
-      keys: this.keys,
-      merchants: (id) => this.channels.get(id),
-      pending: this.pending,
-      send: new BatchedSend(),
-      now,
-      publicUrl: delivery.publicUrl,
-      unsubscribeSecret: secret,
-    });
+    if (!this.messages) throw new Error('Delivery needs UNSUBSCRIBE_SECRETS or a master key to sign unsubscribe links');
+    const messages = this.messages;
     this.workers = new DeliveryWorkers(this.redis, messages, {
       concurrency: delivery.concurrency,
       rateLimits: delivery.rateLimits,
@@ -118,11 +121,31 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     reconcile();
     this.timer = setInterval(reconcile, RECONCILE_EVERY_MS);
     this.timer.unref();
-    const modes = [delivery.sendgrid ? 'email via SendGrid' : 'email captured', delivery.twilio ? 'SMS/RCS via Twilio' : 'SMS/RCS captured'];
+    const letters = delivery.merciFacteur ? 'letters via Merci Facteur' : delivery.printBatchDir ? `letters into print batches in ${delivery.printBatchDir}` : 'letters captured';
+    const modes = [delivery.sendgrid ? 'email via SendGrid' : 'email captured', delivery.twilio ? 'SMS/RCS via Twilio' : 'SMS/RCS captured', letters];
     this.logger.log(`Delivering for ${ids.join(', ')} (${modes.join(', ')}; outbox ${delivery.outboxDir})`);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * A sent message the provider then reported failed for good: rerouted to the campaign's next
+   * channel when there is one, and put in that channel's lane (by this engine when it runs the
+   * workers, else by the reconciler of one that does, from the delivery_pending row).
+   */
+  async afterPermanentFailure(merchantId: string, messageId: string): Promise<void> {
+    const pending = await this.messages?.rerouteAfterFailure(merchantId, messageId);
+    if (!pending || !this.queues) return;
+    const queue = this.queues.lane(pending.lane);
+    // The lane may keep this message's finished job (an SMS rerouted to RCS): BullMQ adds an id only once.
+    const finished = await queue.getJob(deliveryJobId(pending));
+    if (finished && ((await finished.isCompleted()) || (await finished.isFailed()))) await finished.remove();
+    await this.queues.enqueue([pending]);
+  }
+
+  /**
+   * Before the core ends the pool and the shared Redis client that the jobs in flight still use.
+   * Bounded: about 10 s for the jobs in flight, a few more for BullMQ, whether or not Redis answers.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.progress.stop();
     await this.relay?.stop();

@@ -7,16 +7,7 @@ import { LANES, queueName, type DeliveryJob } from './delivery-jobs.js';
 import { PROVIDER_BACKOFF } from './delivery-queues.js';
 import type { MessageDelivery } from './message-delivery.js';
 
-async function closeWithin(worker: Worker<DeliveryJob>, graceMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
-  const closed = worker.close().then(() => 'closed' as const, () => 'closed' as const);
-  if ((await Promise.race([closed, late])) === 'late') {
-    // Forcing does not wait for jobs, but may still wait for a Redis that is gone: bounded too.
-    await Promise.race([worker.close(true).catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
-  }
-  clearTimeout(timer);
-}
+const sleep = (ms: number) => new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ms).unref());
 
 /** A provider's "try later", carried to the backoff strategy with what the provider asked for. */
 export class ProviderRetryError extends Error {
@@ -49,6 +40,10 @@ export interface WorkerSettings {
 export class DeliveryWorkers {
   private readonly logger = new Logger('DeliveryWorkers');
   private readonly workers: Worker<DeliveryJob>[] = [];
+  /** The attempts running now, so that stopping waits for them rather than for BullMQ's own close. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Every Redis client the workers use, made here so that stopping can end each one, whatever BullMQ left open. */
+  private clients: Redis[] = [];
 
   constructor(
     private readonly connection: Redis,
@@ -59,10 +54,11 @@ export class DeliveryWorkers {
   start(): void {
     if (this.workers.length > 0) return;
     const random = this.settings.random ?? Math.random;
+    const connection = this.ownedConnection();
     for (const lane of this.settings.lanes ?? LANES) {
       const limit = this.settings.rateLimits[lane];
-      const worker: Worker<DeliveryJob> = new Worker<DeliveryJob>(queueName(lane), (job, token) => this.process(worker, job, token), {
-        connection: this.connection,
+      const worker: Worker<DeliveryJob> = new Worker<DeliveryJob>(queueName(lane), (job, token) => this.track(this.process(worker, job, token)), {
+        connection,
         prefix: this.settings.prefix ?? 'bull',
         concurrency: this.settings.concurrency,
         limiter: { max: limit.max, duration: limit.durationMs },
@@ -92,6 +88,31 @@ export class DeliveryWorkers {
     }
   }
 
+  /**
+   * A client of the workers' own (BullMQ duplicates it for each worker's blocking connection; those
+   * duplicates are recorded too): the process's shared client stays the core's to close.
+   */
+  private ownedConnection(): Redis {
+    const own = (base: Redis): Redis => {
+      // ioredis reports each failed reconnection as an error event; the workers' 'error' handler logs them.
+      base.on('error', () => undefined);
+      this.clients.push(base);
+      const duplicate = base.duplicate.bind(base);
+      base.duplicate = ((...args: Parameters<Redis['duplicate']>) => own(duplicate(...args))) as Redis['duplicate'];
+      return base;
+    };
+    return own(this.connection.duplicate());
+  }
+
+  private track<T>(attempt: Promise<T>): Promise<T> {
+    this.inFlight.add(attempt);
+    void attempt.then(
+      () => this.inFlight.delete(attempt),
+      () => this.inFlight.delete(attempt),
+    );
+    return attempt;
+  }
+
   private async process(worker: Worker<DeliveryJob>, job: Job<DeliveryJob>, token: string | undefined): Promise<string> {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const step = await this.delivery.deliver(job.data, lastAttempt);
@@ -113,12 +134,26 @@ export class DeliveryWorkers {
   }
 
   /**
-   * Lets the jobs in flight finish (their outcomes appended), for at most `graceMs`; then, or at once
-   * when Redis is out of reach, closes without waiting: a job cut short is taken over by another
-   * worker once its lock expires, and its message's stream says whether it was sent.
+   * Takes no new job, lets the attempts in flight finish (their outcomes appended) for at most
+   * `graceMs`, then closes the workers without waiting for BullMQ (which, with Redis out of reach,
+   * would wait for a reconnection that may never come) and ends every client they used, so that none
+   * keeps reconnecting after the engine stopped. A job cut short is taken over by another worker once
+   * its lock expires, and its message's stream says whether it was sent. Returns within about
+   * `graceMs` + `closeMs`.
    */
-  async stop(graceMs = 10_000): Promise<void> {
-    await Promise.all(this.workers.map((w) => closeWithin(w, graceMs)));
-    this.workers.length = 0;
+  async stop(graceMs = 10_000, closeMs = 2_000): Promise<void> {
+    const workers = this.workers.splice(0);
+    const clients = this.clients.splice(0);
+    if (workers.length === 0 && clients.length === 0) return;
+    // Pausing without waiting is local: the fetch loops stop asking Redis for jobs.
+    await Promise.all(workers.map((w) => w.pause(true).catch(() => undefined)));
+    const deadline = Date.now() + graceMs;
+    while (this.inFlight.size > 0 && Date.now() < deadline) {
+      await Promise.race([Promise.allSettled([...this.inFlight]), sleep(deadline - Date.now())]);
+    }
+    await Promise.race([Promise.all(workers.map((w) => w.close(true).catch(() => undefined))), sleep(closeMs)]);
+    // QUIT lets the last completions reach Redis; a client that is not connected is just ended.
+    await Promise.race([Promise.all(clients.map((c) => (c.status === 'ready' ? c.quit().catch(() => undefined) : undefined))), sleep(closeMs)]);
+    for (const client of clients) client.disconnect();
   }
 }

@@ -3,6 +3,8 @@ import { Logger } from '@nestjs/common';
 import {
   createSendGridMail,
   createTwilioClient,
+  MerciFacteurAdapter,
+  MerciFacteurApi,
   OutboxAdapter,
   PrintBatchAdapter,
   SendGridEmailAdapter,
@@ -34,8 +36,8 @@ export function pricesOf(merchant: MerchantConfig): ChannelPrices {
 
 /**
  * A provider where its credentials are configured, the outbox (capture mode) where they are not:
- * SendGrid for email, Twilio for SMS and RCS (RCS needs a Messaging Service), print batches for
- * letters when PRINT_BATCH_DIR is set.
+ * SendGrid for email, Twilio for SMS and RCS (RCS needs a Messaging Service), Merci Facteur for
+ * letters when its credentials are set, else print batches when PRINT_BATCH_DIR is set.
  */
 export async function loadMerchantChannels(
   config: AppConfig,
@@ -74,7 +76,14 @@ export async function loadMerchantChannels(
     sms = new TwilioSmsAdapter(client, { ...common, messagingServiceSid: messagingServiceSid ?? null, from: from ?? merchant.channels.sms.senderName ?? null }, now) as ChannelAdapter;
     rcs = messagingServiceSid ? (new TwilioRcsAdapter(client, { ...common, messagingServiceSid }, now) as ChannelAdapter) : sms;
   }
-  const postal: ChannelAdapter = delivery.printBatchDir ? (new PrintBatchAdapter({ dir: delivery.printBatchDir, prices }) as ChannelAdapter) : outbox;
+  let postal: ChannelAdapter = outbox;
+  if (delivery.merciFacteur) {
+    const { serviceId, secretKey, userId, baseUrl, authorizedIp, webhookSecret, mode } = delivery.merciFacteur;
+    const api = new MerciFacteurApi({ serviceId, secretKey, userId, ...(baseUrl ? { baseUrl } : {}), ...(authorizedIp ? { authorizedIp } : {}) }, now);
+    postal = new MerciFacteurAdapter(api, { prices, webhookSecret, mode }, now) as ChannelAdapter;
+  } else if (delivery.printBatchDir) {
+    postal = new PrintBatchAdapter({ dir: delivery.printBatchDir, prices }) as ChannelAdapter;
+  }
   return { merchant, catalog, campaigns, adapters: { email, sms, rcs, postal }, prices, sender: returnAddress(merchant) };
 }
 

@@ -6,7 +6,10 @@ import {
   parseEvent,
   quietHoursApply,
   streams,
+  upcast,
   type ActiveCustomer,
+  type Channel,
+  type CompiledCampaign,
   type CustomerState,
   type EventData,
   type EventType,
@@ -14,10 +17,10 @@ import {
 } from '@relance/domain';
 import type { EventStore, RecordedEvent } from '@relance/event-store';
 import type { CustomerKeyStore, CustomerProfile } from '@relance/platform';
-import type { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import type { BatchedSend } from './batched-send.js';
-import type { DeliveryJob } from './delivery-jobs.js';
-import type { DeliveryPending } from './delivery-pending.repository.js';
+import { BatchedStreamReads } from './batched-stream-reads.js';
+import { laneOf, type DeliveryJob } from './delivery-jobs.js';
+import type { DeliveryPending, PendingMessage } from './delivery-pending.repository.js';
 import type { MerchantChannels } from './merchant-channels.js';
 import { offerData } from './offer-data.js';
 import { outboundMessage, reachable, unsubscribeLink } from './outbound-message.js';
@@ -32,7 +35,6 @@ export type DeliveryStep =
 
 export interface DeliveryDependencies {
   readonly store: EventStore;
-  readonly runner: StreamCommandRunner;
   readonly keys: CustomerKeyStore;
   readonly merchants: (merchantId: string) => MerchantChannels | undefined;
   readonly pending: DeliveryPending;
@@ -40,10 +42,23 @@ export interface DeliveryDependencies {
   readonly now: () => Date;
   readonly publicUrl: string;
   readonly unsubscribeSecret: string;
+  /** The stream reads, batched across concurrent jobs (one over the store by default). */
+  readonly reads?: BatchedStreamReads;
 }
 
-/** Once a message's stream holds one of these, it is never sent again. */
+/** Once a message's stream holds one of these, it is never sent again (on that channel: see `settled`). */
 const SETTLED = new Set<string>(['MessageSent', 'MessageSuppressed', 'MessageDelivered', 'MessageOpened', 'MessageClicked']);
+
+/** Whether the message is done: an outcome since its last reroute (a reroute reopens it on the next channel). */
+function settled(events: readonly RecordedEvent[]): boolean {
+  const since = events.slice(events.findLastIndex((e) => e.type === 'MessageRerouted') + 1);
+  return since.some((e) => SETTLED.has(e.type) || (e.type === 'MessageFailed' && (e.data as EventData<'MessageFailed'>).permanent));
+}
+
+/** An outcome's label (its event id derives from it): per channel once rerouted, so that each channel's outcome is stored. */
+function labelOf(queued: EventData<'MessageQueued'>, channel: Channel, outcome: string): string {
+  return channel === queued.channel ? outcome : `${outcome}:${channel}`;
+}
 
 /**
  * One message, at send time: its stream says whether it is still owed; the customer's stream (read
@@ -53,18 +68,22 @@ const SETTLED = new Set<string>(['MessageSent', 'MessageSuppressed', 'MessageDel
  * derived from the message, so that a repeated attempt appends it once.
  */
 export class MessageDelivery {
-  constructor(private readonly deps: DeliveryDependencies) {}
+  private readonly reads: BatchedStreamReads;
+
+  constructor(private readonly deps: DeliveryDependencies) {
+    this.reads = deps.reads ?? new BatchedStreamReads(deps.store);
+  }
 
   async deliver(job: DeliveryJob, lastAttempt: boolean): Promise<DeliveryStep> {
-    const { store, runner, keys } = this.deps;
+    const { keys } = this.deps;
     const { merchantId, messageId } = job;
-    const slice = await store.readStream(streams.message(merchantId, messageId));
+    const slice = await this.reads.read(streams.message(merchantId, messageId));
     const queuedEvent = slice.events.find((e) => e.type === 'MessageQueued');
     if (!queuedEvent) {
       await this.deps.pending.done(merchantId, messageId);
       return { kind: 'done', outcome: 'no-message' };
     }
-    if (slice.events.some((e) => SETTLED.has(e.type) || (e.type === 'MessageFailed' && (e.data as EventData<'MessageFailed'>).permanent))) {
+    if (settled(slice.events)) {
       await this.deps.pending.done(merchantId, messageId);
       return { kind: 'done', outcome: 'already-done' };
     }
@@ -76,59 +95,140 @@ export class MessageDelivery {
 
     if (queued.scheduledFor && queued.scheduledFor > nowIso) return { kind: 'defer', until: queued.scheduledFor, reason: 'scheduled' };
 
-    const { state, events } = await runner.read(streams.customer(merchantId, queued.customerId), customerFolder(channels.merchant.program.definition));
-    const refusal = sendTimeRefusal(state, queued);
-    if (refusal) return this.suppress(queuedEvent, queued, refusal.reason, refusal.detail);
+    // A message rerouted by an earlier attempt goes on with the channel it was rerouted to.
+    const reroutes = slice.events.filter((e) => e.type === 'MessageRerouted').map((e) => e.data as EventData<'MessageRerouted'>);
+    let channel: Channel = reroutes.at(-1)?.toChannel ?? queued.channel;
+    const tried = new Set<Channel>([queued.channel, ...reroutes.map((r) => r.toChannel)]);
+
+    // Read from the store, not from a cache or a read model that may lag the log.
+    const events = (await this.reads.read(streams.customer(merchantId, queued.customerId))).events.map((e) => upcast(e));
+    const folder = customerFolder(channels.merchant.program.definition);
+    const state = events.reduce((s, e) => folder.evolve(s, e as never), folder.initialState());
+    const refusal = sendTimeRefusal(state, queued, channel);
+    if (refusal) return this.suppress(queuedEvent, queued, channel, refusal.reason, refusal.detail);
     const customer = state as ActiveCustomer;
 
-    const marketing = queued.purpose === 'marketing';
+    const opened = await keys.open<Partial<CustomerProfile>>(merchantId, queued.customerId, customer.profile);
+    if (!opened) return this.suppress(queuedEvent, queued, channel, 'erased', "the customer's key is destroyed");
+    const profile = { firstName: null, lastName: null, companyName: null, email: null, phone: null, postalAddress: null, birthDate: null, ...opened } as CustomerProfile;
+    const unreachable = reachable(channel, profile);
+    if (unreachable) return this.suppress(queuedEvent, queued, channel, 'unreachable', unreachable.detail);
+
+    const campaign = queued.campaignId ? (channels.campaigns.get(queued.campaignId) ?? null) : null;
+    const offer = offerData({ queued, causationId: queuedEvent.metadata.causationId, customer, events, campaign, program: channels.merchant.program.definition, timeZone: channels.merchant.timeZone });
+    for (;;) {
+      const step = await this.attempt({ queuedEvent, queued, channels, channel, customer, profile, offer, campaign, now, lastAttempt });
+      if (step.kind !== 'refused') return step;
+      const next = fallbackChannel({ queued, campaign, channels, customer, profile, from: channel, tried });
+      if (!next) return this.fail(queuedEvent, queued, channel, true, step.code, step.reason);
+      await this.record(
+        queuedEvent,
+        'MessageRerouted',
+        `rerouted:${channel}`,
+        {
+          messageId,
+          campaignId: queued.campaignId,
+          customerId: queued.customerId,
+          fromChannel: channel,
+          toChannel: next,
+          code: step.code?.slice(0, 100) ?? null,
+          reason: step.reason.slice(0, 500),
+          reroutedAt: this.deps.now().toISOString(),
+        },
+        false,
+      );
+      tried.add(next);
+      channel = next;
+    }
+  }
+
+  /**
+   * A message the provider accepted and later reported failed for good (a hard bounce, an SMS
+   * undelivered): rerouted as at send time to the next channel the customer consented to and can be
+   * reached on, and owed again (its delivery_pending row). Returns what to enqueue, or null when the
+   * message is not in that state or no channel is left.
+   */
+  async rerouteAfterFailure(merchantId: string, messageId: string): Promise<PendingMessage | null> {
+    const slice = await this.reads.read(streams.message(merchantId, messageId));
+    const queuedEvent = slice.events.find((e) => e.type === 'MessageQueued');
+    const channels = this.deps.merchants(merchantId);
+    if (!queuedEvent || !channels) return null;
+    const queued = queuedEvent.data as EventData<'MessageQueued'>;
+    const since = slice.events.slice(slice.events.findLastIndex((e) => e.type === 'MessageRerouted') + 1);
+    const sentAt = since.findIndex((e) => e.type === 'MessageSent');
+    const failed = since.slice(sentAt + 1).find((e) => e.type === 'MessageFailed' && (e.data as EventData<'MessageFailed'>).permanent);
+    if (sentAt < 0 || !failed) return null;
+    const reroutes = slice.events.filter((e) => e.type === 'MessageRerouted').map((e) => e.data as EventData<'MessageRerouted'>);
+    const from: Channel = reroutes.at(-1)?.toChannel ?? queued.channel;
+    const tried = new Set<Channel>([queued.channel, ...reroutes.map((r) => r.toChannel)]);
+
+    const events = (await this.reads.read(streams.customer(merchantId, queued.customerId))).events.map((e) => upcast(e));
+    const folder = customerFolder(channels.merchant.program.definition);
+    const state = events.reduce((s, e) => folder.evolve(s, e as never), folder.initialState());
+    if (state.status !== 'active') return null;
+    const opened = await this.deps.keys.open<Partial<CustomerProfile>>(merchantId, queued.customerId, state.profile);
+    if (!opened) return null;
+    const profile = { firstName: null, lastName: null, companyName: null, email: null, phone: null, postalAddress: null, birthDate: null, ...opened } as CustomerProfile;
+    const campaign = queued.campaignId ? (channels.campaigns.get(queued.campaignId) ?? null) : null;
+    const next = fallbackChannel({ queued, campaign, channels, customer: state, profile, from, tried });
+    if (!next) return null;
+    const failure = failed.data as EventData<'MessageFailed'>;
+    const now = this.deps.now().toISOString();
+    await this.record(
+      queuedEvent,
+      'MessageRerouted',
+      `rerouted:${from}`,
+      { messageId, campaignId: queued.campaignId, customerId: queued.customerId, fromChannel: from, toChannel: next, code: failure.code, reason: failure.reason, reroutedAt: now },
+      false,
+    );
+    const pending: PendingMessage = { merchantId, messageId, lane: laneOf(next), dueAt: now };
+    await this.deps.pending.add([pending]);
+    return pending;
+  }
+
+  /**
+   * One channel: quiet hours, render, address, send. A permanent refusal by the provider comes back
+   * as `refused`, for the caller to reroute; everything else is the attempt's step.
+   */
+  private async attempt(a: ChannelAttempt): Promise<DeliveryStep | { kind: 'refused'; code: string | null; reason: string }> {
+    const { queuedEvent, queued, channels, channel, customer, profile, now, lastAttempt } = a;
+    const { merchantId, messageId } = { merchantId: queuedEvent.metadata.merchantId, messageId: queued.messageId };
+    const nowIso = now.toISOString();
     const { quietHours, timeZone } = channels.merchant;
-    if (marketing && quietHoursApply(quietHours, queued.channel)) {
+    if (queued.purpose === 'marketing' && quietHoursApply(quietHours, channel)) {
       const allowed = nextAllowedInstant(nowIso, quietHours, timeZone);
       if (allowed !== nowIso) return { kind: 'defer', until: allowed, reason: 'quiet hours' };
     }
 
-    const opened = await keys.open<Partial<CustomerProfile>>(merchantId, queued.customerId, customer.profile);
-    if (!opened) return this.suppress(queuedEvent, queued, 'erased', "the customer's key is destroyed");
-    const profile = { firstName: null, lastName: null, companyName: null, email: null, phone: null, postalAddress: null, birthDate: null, ...opened } as CustomerProfile;
-    const unreachable = reachable(queued.channel, profile);
-    if (unreachable) return this.suppress(queuedEvent, queued, 'unreachable', unreachable.detail);
-
     const ids = { merchantId, customerId: queued.customerId, messageId };
-    const unsubscribe = queued.channel === 'email' ? unsubscribeLink(this.deps.publicUrl, this.deps.unsubscribeSecret, channels, ids, 'email') : null;
+    const unsubscribe = channel === 'email' ? unsubscribeLink(this.deps.publicUrl, this.deps.unsubscribeSecret, channels, ids, 'email') : null;
     let rendered;
     try {
       rendered = renderMessage(channels.catalog, {
-        channel: queued.channel,
+        channel,
         templateId: queued.templateId,
         locale: queued.locale,
         customer: { firstName: profile.firstName, tier: tierOf(customer, channels), pointsBalance: customer.lots.points - customer.debtPoints, type: customer.customerType },
-        offer: offerData({
-          queued,
-          causationId: queuedEvent.metadata.causationId,
-          customer,
-          events,
-          campaign: queued.campaignId ? (channels.campaigns.get(queued.campaignId) ?? null) : null,
-          program: channels.merchant.program.definition,
-          timeZone,
-        }),
+        offer: a.offer,
+        // The campaign's own words as configured now (a corrected date reaches the messages not sent yet).
+        content: a.campaign?.definition.actions.message?.content ?? {},
         unsubscribeUrl: unsubscribe,
         stopNumber: channels.merchant.channels.sms.stopNumber,
       });
     } catch (error) {
       if (!(error instanceof TemplateRenderError)) throw error;
       // Named from the merchant's templates folder: a host's paths have no place in an event.
-      return this.fail(queuedEvent, queued, true, 'template', error.message.split(`${channels.catalog.dir}/`).join('templates/'));
+      return this.fail(queuedEvent, queued, channel, true, 'template', error.message.split(`${channels.catalog.dir}/`).join('templates/'));
     }
     const message = outboundMessage({ merchantId, queued, profile, channels, now }, rendered, unsubscribe);
     if ('kind' in message && (message.kind === 'unreachable' || message.kind === 'merchant-setting')) {
-      return this.fail(queuedEvent, queued, true, message.kind, message.detail);
+      return this.fail(queuedEvent, queued, channel, true, message.kind, message.detail);
     }
     const outbound = message as Exclude<typeof message, { kind: string }>;
-    const outcome = await this.deps.send.send(channels.adapters[queued.channel], outbound);
+    const outcome = await this.deps.send.send(channels.adapters[channel], outbound);
     switch (outcome.kind) {
       case 'accepted':
-        await this.record(queuedEvent, 'MessageSent', 'sent', {
+        await this.record(queuedEvent, 'MessageSent', labelOf(queued, channel, 'sent'), {
           messageId,
           campaignId: queued.campaignId,
           customerId: queued.customerId,
@@ -142,23 +242,23 @@ export class MessageDelivery {
         });
         return { kind: 'done', outcome: 'sent' };
       case 'permanent':
-        return this.fail(queuedEvent, queued, true, outcome.code, outcome.reason);
+        return { kind: 'refused', code: outcome.code, reason: outcome.reason };
       case 'retryable':
         if (lastAttempt) {
           // Recorded as a failure that may still be retried from the dead-letter list.
-          await this.record(queuedEvent, 'MessageFailed', 'gave-up', failure(queued, false, outcome.code, `gave up after retries: ${outcome.reason}`, this.deps.now()), false);
+          await this.record(queuedEvent, 'MessageFailed', labelOf(queued, channel, 'gave-up'), failure(queued, false, outcome.code, `gave up after retries: ${outcome.reason}`, this.deps.now()), false);
         }
         return { kind: 'retry', outcome };
     }
   }
 
-  private async suppress(queuedEvent: RecordedEvent, queued: EventData<'MessageQueued'>, reason: SuppressionReason, detail: string): Promise<DeliveryStep> {
-    await this.record(queuedEvent, 'MessageSuppressed', 'suppressed', {
+  private async suppress(queuedEvent: RecordedEvent, queued: EventData<'MessageQueued'>, channel: Channel, reason: SuppressionReason, detail: string): Promise<DeliveryStep> {
+    await this.record(queuedEvent, 'MessageSuppressed', labelOf(queued, channel, 'suppressed'), {
       campaignId: queued.campaignId,
       ruleVersion: queued.ruleVersion,
       customerId: queued.customerId,
       messageId: queued.messageId,
-      channel: queued.channel,
+      channel,
       reason,
       detail,
       trigger: null,
@@ -170,8 +270,8 @@ export class MessageDelivery {
     return { kind: 'done', outcome: 'suppressed' };
   }
 
-  private async fail(queuedEvent: RecordedEvent, queued: EventData<'MessageQueued'>, permanent: boolean, code: string | null, reason: string): Promise<DeliveryStep> {
-    await this.record(queuedEvent, 'MessageFailed', 'failed', failure(queued, permanent, code, reason, this.deps.now()));
+  private async fail(queuedEvent: RecordedEvent, queued: EventData<'MessageQueued'>, channel: Channel, permanent: boolean, code: string | null, reason: string): Promise<DeliveryStep> {
+    await this.record(queuedEvent, 'MessageFailed', labelOf(queued, channel, 'failed'), failure(queued, permanent, code, reason, this.deps.now()));
     return { kind: 'done', outcome: 'failed' };
   }
 
@@ -205,7 +305,7 @@ export class MessageDelivery {
 }
 
 /** Consent and erasure, judged on the customer's stream as stored now: a withdrawal wins over a queued message. */
-export function sendTimeRefusal(state: CustomerState, queued: EventData<'MessageQueued'>): { reason: SuppressionReason; detail: string } | null {
+export function sendTimeRefusal(state: CustomerState, queued: EventData<'MessageQueued'>, channel: Channel = queued.channel): { reason: SuppressionReason; detail: string } | null {
   switch (state.status) {
     case 'unknown':
       return { reason: 'erased', detail: 'the customer does not exist' };
@@ -214,14 +314,55 @@ export function sendTimeRefusal(state: CustomerState, queued: EventData<'Message
     case 'merged':
       return { reason: 'erased', detail: `the customer was merged into ${state.survivorId}` };
     case 'active': {
-      const consent = state.consents.find((c) => c.channel === queued.channel && c.purpose === queued.purpose);
+      const consent = state.consents.find((c) => c.channel === channel && c.purpose === queued.purpose);
       if (consent?.granted) return null;
       return {
         reason: 'no-consent',
-        detail: consent ? `${queued.channel} consent (${queued.purpose}) withdrawn at ${consent.changedAt}` : `no ${queued.channel} consent (${queued.purpose})`,
+        detail: consent ? `${channel} consent (${queued.purpose}) withdrawn at ${consent.changedAt}` : `no ${channel} consent (${queued.purpose})`,
       };
     }
   }
+}
+
+interface ChannelAttempt {
+  readonly queuedEvent: RecordedEvent;
+  readonly queued: EventData<'MessageQueued'>;
+  readonly channels: MerchantChannels;
+  readonly channel: Channel;
+  readonly customer: ActiveCustomer;
+  readonly profile: CustomerProfile;
+  readonly offer: Record<string, unknown>;
+  readonly campaign: CompiledCampaign | null;
+  readonly now: Date;
+  readonly lastAttempt: boolean;
+}
+
+/**
+ * Where a message refused for good on `from` goes next: the decision's own fallbacks, then the
+ * campaign's channels after `from` in its order of preference; the first not tried yet that the
+ * customer consented to (for the message's purpose), can be reached on, and has a template. Null:
+ * the message fails.
+ */
+export function fallbackChannel(input: {
+  readonly queued: EventData<'MessageQueued'>;
+  readonly campaign: CompiledCampaign | null;
+  readonly channels: MerchantChannels;
+  readonly customer: ActiveCustomer;
+  readonly profile: CustomerProfile;
+  readonly from: Channel;
+  readonly tried: ReadonlySet<Channel>;
+}): Channel | null {
+  const { queued, campaign, channels, customer, profile, from, tried } = input;
+  const preference = campaign?.definition.actions.message?.channels ?? [];
+  const after = preference.includes(from) ? preference.slice(preference.indexOf(from) + 1) : preference;
+  for (const candidate of new Set([...queued.fallbackChannels, ...after])) {
+    if (tried.has(candidate)) continue;
+    if (!customer.consents.some((c) => c.channel === candidate && c.purpose === queued.purpose && c.granted)) continue;
+    if (reachable(candidate, profile)) continue;
+    if (!channels.catalog.get(candidate, queued.templateId, queued.locale)) continue;
+    return candidate;
+  }
+  return null;
 }
 
 function tierOf(customer: ActiveCustomer, channels: MerchantChannels): { id: string; name: string } | null {

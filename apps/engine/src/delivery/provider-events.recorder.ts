@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { DELIVERY_STAGE, type ProviderEvent, type ProviderEventKind } from '@relance/channels';
 import {
@@ -19,6 +20,7 @@ import { ChangeConsentCommand } from '../customers/change-consent.handler.js';
 import { normalisePhone } from '../customers/identity.js';
 import { IdentityReservations } from '../customers/identity-reservations.repository.js';
 import { ProfileVault } from '../customers/profile-vault.js';
+import { DeliveryService } from './delivery.service.js';
 
 /** The stage a recorded message event stands for (as the provider's kinds rank them). */
 const STAGE_OF_TYPE: Partial<Record<string, number>> = {
@@ -55,7 +57,17 @@ export class ProviderEventRecorder {
     private readonly runner: StreamCommandRunner,
     private readonly reservations: IdentityReservations,
     private readonly vault: ProfileVault,
+    private readonly modules: ModuleRef,
   ) {}
+
+  /** Delivery, where this process runs it (the engine; not a CLI run): it reroutes what failed late. */
+  private delivery(): DeliveryService | null {
+    try {
+      return this.modules.get(DeliveryService, { strict: false });
+    } catch {
+      return null;
+    }
+  }
 
   async record(events: readonly ProviderEvent[]): Promise<RecordReport> {
     let appended = 0;
@@ -68,20 +80,24 @@ export class ProviderEventRecorder {
         continue;
       }
       let customerId: string | null = null;
+      let failed = false;
       if (event.kind === 'inbound') {
         customerId = await this.customerByPhone(merchantId, event.from);
       } else if (event.messageId) {
         const outcome = await this.onMessage(merchantId, event.messageId, event);
         customerId = outcome.customerId;
         appended += outcome.appended ? 1 : 0;
+        failed = outcome.appended && outcome.type === 'MessageFailed';
       }
       if (customerId && event.withdraws.length > 0) withdrawn += await this.withdraw(merchantId, customerId, event.withdraws, event);
+      // After the withdrawal a bounce carries: the next channel is chosen on the consents as they now stand.
+      if (failed && event.messageId) await this.delivery()?.afterPermanentFailure(merchantId, event.messageId);
       if (!customerId) ignored++;
     }
     return { appended, withdrawn, ignored };
   }
 
-  private async onMessage(merchantId: string, messageId: string, event: ProviderEvent): Promise<{ customerId: string | null; appended: boolean }> {
+  private async onMessage(merchantId: string, messageId: string, event: ProviderEvent): Promise<{ customerId: string | null; appended: boolean; type?: EventType }> {
     const streamId = streams.message(merchantId, messageId);
     const slice = await this.store.readStream(streamId);
     const queued = slice.events.find((e) => e.type === 'MessageQueued');
@@ -92,13 +108,15 @@ export class ProviderEventRecorder {
     if (!message) return { customerId: q.customerId, appended: false };
     const eventId = derivedUuidV7(event.occurredAt, `${event.provider}|${event.providerEventId}|${event.kind}`);
     if (slice.events.some((e) => e.metadata.eventId === eventId)) return { customerId: q.customerId, appended: false };
-    const current = Math.max(0, ...slice.events.map((e) => STAGE_OF_TYPE[e.type] ?? 0));
+    // A rerouted message starts again on its new channel: the stages before the reroute are the old channel's.
+    const since = slice.events.slice(slice.events.findLastIndex((e) => e.type === 'MessageRerouted') + 1);
+    const current = Math.max(0, ...since.map((e) => STAGE_OF_TYPE[e.type] ?? 0));
     const stage = DELIVERY_STAGE[event.kind as ProviderEventKind];
     // Opens and clicks may repeat; anything else below or at a later stage already recorded is stale.
     const stale = event.kind === 'clicked' || event.kind === 'opened' ? stage < current : stage <= current && current >= DELIVERY_STAGE.delivered;
     if (stale) return { customerId: q.customerId, appended: false };
     await this.append(streamId, queued, eventId, message.type, message.data, event.occurredAt);
-    return { customerId: q.customerId, appended: true };
+    return { customerId: q.customerId, appended: true, type: message.type };
   }
 
   private messageEvent(event: ProviderEvent, q: EventData<'MessageQueued'>): { type: EventType; data: unknown } | null {

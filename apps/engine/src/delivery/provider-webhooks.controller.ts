@@ -2,6 +2,7 @@ import { Controller, Inject, Req, Res } from '@nestjs/common';
 import {
   defaultPrices,
   sendGridPublicKey,
+  verifyMerciFacteurWebhook,
   verifySendGridEventWebhook,
   verifyTwilioInbound,
   verifyTwilioStatusCallback,
@@ -95,6 +96,26 @@ export class ProviderWebhooksController {
     await this.recorder.record(verdict.events);
     // Twilio reads TwiML back: an empty response sends no reply to the customer.
     await reply.status(200).header('content-type', 'text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+  }
+
+  @Route({
+    method: 'POST',
+    path: '/v1/providers/merci-facteur/events',
+    tag: 'providers',
+    summary: 'Merci Facteur webhook (X-Mf-Webhook-Secret-Key): letters printed, delivered, returned to sender',
+    description: 'Configure it in Merci Facteur as `<PUBLIC_URL>/v1/providers/merci-facteur/events?merchant=<merchantId>`. A letter returned to sender fails for good and is rerouted like a hard bounce.',
+    permission: 'webhook',
+    status: 200,
+    response: Recorded,
+    errors: [401],
+    idempotency: 'none',
+  })
+  async merciFacteur(@Req() request: RawRequest, @Res() reply: FastifyReply): Promise<void> {
+    const merciFacteur = this.config.delivery.merciFacteur;
+    const verdict: WebhookVerdict = merciFacteur
+      ? verifyMerciFacteurWebhook(merciFacteur.webhookSecret, this.webhookRequest(request))
+      : { accepted: false, httpStatus: 401, reason: 'Merci Facteur is not configured' };
+    await this.answer(reply, verdict);
   }
 
   private async answer(reply: FastifyReply, verdict: WebhookVerdict): Promise<void> {

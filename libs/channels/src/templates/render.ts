@@ -25,6 +25,11 @@ export interface RenderRequest {
    * Amounts in minor units of the merchant's currency, dates as YYYY-MM-DD or ISO instants.
    */
   readonly offer?: Readonly<Record<string, unknown>>;
+  /**
+   * What the campaign itself says (campaigns.yaml `actions.message.content`: a cuvée, a tasting's date
+   * and place), the same for every recipient.
+   */
+  readonly content?: Readonly<Record<string, unknown>>;
   /** Email: the signed one-click unsubscribe URL of this message. */
   readonly unsubscribeUrl?: string | null;
   /** SMS and RCS: the number that takes STOP ("STOP au 36111"). */
@@ -91,6 +96,7 @@ export function renderMessage(catalog: TemplateCatalog, request: RenderRequest):
     shop: { name: merchant.name },
     customer: request.customer,
     offer: request.offer ?? {},
+    content: request.content ?? {},
     links: { unsubscribeUrl: request.unsubscribeUrl ?? '' },
     optOut: { stopNumber: request.stopNumber ?? '' },
   };

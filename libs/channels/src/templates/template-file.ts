@@ -6,8 +6,8 @@ import type { TemplatePart } from './partials.js';
  * A template file: `--- <section> ---` lines split it into its parts. An email has `subject`,
  * `html` and `text`; an SMS or RCS template is its `body` (the markers may then be left out); a
  * letter has a `body` and may have a `subject` (its "Objet :" line). Any template may end with a
- * `sample` section: YAML values of `offer` (and `customer`) that validation and previews render it
- * with, and that say what the template expects from the campaign.
+ * `sample` section: YAML values of `offer`, `content` (and `customer`) that validation and previews
+ * render it with, and that say what the template expects from the decision and from the campaign.
  */
 export interface TemplateSource {
   readonly parts: Partial<Record<TemplatePart, Section>>;
@@ -77,7 +77,7 @@ export function parseTemplateFile(channel: Channel, content: string): { template
       const parsed: unknown = parseYaml(sampleSection.lines.join('\n'));
       if (parsed === null || parsed === undefined) sample = {};
       else if (typeof parsed === 'object' && !Array.isArray(parsed)) sample = parsed as Record<string, unknown>;
-      else problems.push({ line: sampleSection.start, message: 'the sample section must be YAML keys (offer:, customer:)' });
+      else problems.push({ line: sampleSection.start, message: 'the sample section must be YAML keys (offer:, content:, customer:)' });
     } catch (error) {
       const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line ?? 1;
       const message = ((error as Error).message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');

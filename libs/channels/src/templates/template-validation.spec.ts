@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEMO_MERCHANT, DEMO_TEMPLATES } from '@relance/testing/demo-templates.js';
 import { formatTemplateProblem, TemplateCatalog, type MerchantProfile } from './template-catalog.js';
-import { offerFieldsOf, validateMerchantTemplates } from './template-validation.js';
+import { contentFieldsOf, offerFieldsOf, validateMerchantTemplates } from './template-validation.js';
 
 const CAMPAIGNS = [
   'welcome', 'birthday', 'reactivation', 'points-expiring', 'big-basket',
@@ -28,6 +28,16 @@ describe("the demo caviste's templates", () => {
     const points = catalog.get('email', 'points-expiring');
     if (!points) throw new Error('missing');
     expect(offerFieldsOf(points)).toEqual(['expiresOn', 'expiringPoints']);
+    expect(contentFieldsOf(points)).toEqual([]);
+  });
+
+  it('say what each needs from its campaign\'s content: the cuvée of the Beaujolais, the tasting\'s winery, date and place', async () => {
+    const { catalog } = await TemplateCatalog.load(DEMO_TEMPLATES, DEMO_MERCHANT);
+    const fields = (channel: 'email' | 'sms' | 'postal', id: string) => contentFieldsOf(catalog.get(channel, id)!);
+    expect(fields('email', 'beaujolais-nouveau')).toEqual(['bottlePriceMinor', 'cuvee', 'origin', 'releaseDate', 'vintage']);
+    expect(fields('sms', 'beaujolais-nouveau')).toEqual(['bottlePriceMinor', 'releaseDate', 'vintage']);
+    expect(fields('postal', 'tasting-invitation')).toEqual(['appellation', 'startsAt', 'storeName', 'wineCount', 'winery']);
+    expect(offerFieldsOf(catalog.get('email', 'tasting-invitation')!)).toEqual([]);
   });
 });
 

@@ -119,6 +119,7 @@ function sampleProblems(catalog: TemplateCatalog, template: CompiledTemplate, op
       locale: template.locale,
       customer,
       offer: (sample.offer as Record<string, unknown> | undefined) ?? {},
+      content: (sample.content as Record<string, unknown> | undefined) ?? {},
       unsubscribeUrl: `https://relance.example/u/u1.${catalog.merchant.id}.customer.email.message.signature`,
       stopNumber: options.stopNumber ?? '36000',
     });
@@ -164,12 +165,22 @@ function error(file: string, line: number, message: string): TemplateProblem {
 
 /** The `offer.*` values a template reads (outside `#each`/`#with` blocks), for checking what a campaign provides. */
 export function offerFieldsOf(template: CompiledTemplate): string[] {
+  return fieldsOf(template, 'offer');
+}
+
+/** The `content.*` values a template reads: each must be in the campaign's `actions.message.content`. */
+export function contentFieldsOf(template: CompiledTemplate): string[] {
+  return fieldsOf(template, 'content');
+}
+
+function fieldsOf(template: CompiledTemplate, root: 'offer' | 'content'): string[] {
   const fields = new Set<string>();
+  const prefix = `${root}.`;
   const visit = (node: unknown): void => {
     if (!node || typeof node !== 'object') return;
     const record = node as Record<string, unknown>;
-    if (record.type === 'PathExpression' && typeof record.original === 'string' && record.original.startsWith('offer.')) {
-      fields.add(record.original.slice('offer.'.length));
+    if (record.type === 'PathExpression' && typeof record.original === 'string' && record.original.startsWith(prefix)) {
+      fields.add(root === 'content' ? record.original.slice(prefix.length).split('.')[0]! : record.original.slice(prefix.length));
     }
     for (const value of Object.values(record)) {
       if (Array.isArray(value)) value.forEach(visit);

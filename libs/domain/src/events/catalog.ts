@@ -18,6 +18,7 @@ import {
   MessageFailed,
   MessageOpened,
   MessageQueued,
+  MessageRerouted,
   MessageSent,
 } from './message.events.js';
 import { ProgramActivated } from './program.events.js';
@@ -65,6 +66,7 @@ export const EVENT_SCHEMAS = {
   MessageSent,
   MessageDelivered,
   MessageFailed,
+  MessageRerouted,
   MessageOpened,
   MessageClicked,
   VoucherIssued,

@@ -72,6 +72,23 @@ export const MessageFailed = z
   })
   .strict();
 
+/**
+ * The message failed for good on `fromChannel` (an invalid number, a refused address) and delivery
+ * goes on with `toChannel`, the next of the campaign's channels the customer consented to and can be
+ * reached on. Not an outcome: the MessageSent or MessageFailed that follows is.
+ */
+export const MessageRerouted = z
+  .object({
+    ...Attribution,
+    fromChannel: Channel,
+    toChannel: Channel,
+    /** The provider's code and reason for the failure on `fromChannel`. */
+    code: StorableText.max(100).nullable(),
+    reason: StorableText.max(500),
+    reroutedAt: Instant,
+  })
+  .strict();
+
 export const MessageOpened = z.object({ ...Attribution, openedAt: Instant }).strict();
 
 export const MessageClicked = z.object({ ...Attribution, url: StorableText.max(2000), clickedAt: Instant }).strict();

@@ -44,6 +44,11 @@ export class EventStoreDbEventStore implements EventStore {
     return readEsdbStream(this.client, streamId, options);
   }
 
+  /** EventStoreDB reads one stream a call: the reads go out together on the one gRPC connection. */
+  readStreams(streamIds: readonly string[]): Promise<StreamSlice[]> {
+    return Promise.all(streamIds.map((id) => readEsdbStream(this.client, id)));
+  }
+
   readAll(options?: ReadAllOptions): Promise<AllSlice> {
     return readEsdbAll(this.client, options);
   }

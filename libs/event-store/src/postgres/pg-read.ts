@@ -42,6 +42,28 @@ export async function readStream(db: Db, streamId: string, options: ReadStreamOp
   return { events, revision: await currentRevision(db, streamId) };
 }
 
+/** Whole streams in one statement: forward reads, so each slice's revision is its last event's. */
+export async function readStreams(db: Db, streamIds: readonly string[]): Promise<StreamSlice[]> {
+  if (streamIds.length === 0) return [];
+  const { rows } = await db.query<EventRow>({
+    rowMode: 'array',
+    name: 'relance_events_read_streams',
+    text: `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_position`,
+    values: [[...new Set(streamIds)]],
+  });
+  const byStream = new Map<string, RecordedEvent[]>();
+  for (const row of rows) {
+    const event = toRecordedEvent(row);
+    let events = byStream.get(event.streamId);
+    if (!events) byStream.set(event.streamId, (events = []));
+    events.push(event);
+  }
+  return streamIds.map((id) => {
+    const events = byStream.get(id) ?? [];
+    return { events, revision: events.length ? events[events.length - 1]!.streamPosition : 'no-stream' };
+  });
+}
+
 /**
  * `blocked`: committed events exist that this read could not return yet, because a transaction that
  * can still append is open below them (it holds the read horizon back). The subscription polls again

@@ -17,7 +17,7 @@ import type {
 import { MicroBatcher } from '../micro-batcher.js';
 import { appendGroup, appendToStream, validateAppend, type Append } from './pg-append.js';
 import { Notifier } from './pg-notifier.js';
-import { backlog, headPosition, readAll, readStream } from './pg-read.js';
+import { backlog, headPosition, readAll, readStream, readStreams } from './pg-read.js';
 import { PgSubscription, type PollingOptions } from './pg-subscription.js';
 import { WakeUp } from './pg-wake-up.js';
 
@@ -68,6 +68,10 @@ export class PostgresEventStore implements EventStore {
 
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StreamSlice> {
     return readStream(this.pool, streamId, options);
+  }
+
+  readStreams(streamIds: readonly string[]): Promise<StreamSlice[]> {
+    return readStreams(this.pool, streamIds);
   }
 
   readAll(options?: ReadAllOptions): Promise<AllSlice> {

@@ -70,6 +70,60 @@ describe('a merchant with mistakes in its campaigns', () => {
   });
 });
 
+describe("a campaign's content", () => {
+  async function withCampaigns(yaml: string) {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'relance-content-'));
+    roots.push(root);
+    for (const file of ['merchant.yaml', 'program.yaml']) await cp(path.join(REPO_CONFIG, 'merchants/cave-demo', file), path.join(root, 'merchants/cave-demo', file));
+    await cp(path.join(REPO_CONFIG, 'merchants/cave-demo/templates'), path.join(root, 'merchants/cave-demo/templates'), { recursive: true });
+    const file = path.join(root, 'merchants/cave-demo/campaigns.yaml');
+    await writeFile(file, yaml);
+    return { root, file, merchant: await loadMerchantConfig(root, 'cave-demo') };
+  }
+  const tasting = (content: string) => `campaigns:
+  - id: degustation
+    name: Dégustation
+    trigger: { type: manual }
+    actions:
+      message:
+        channels: [email, sms]
+        template: tasting-invitation
+${content}`;
+  // What the templates read, as the templates' own validator says it in `relance rules validate`.
+  const contentFields = async ({ channel }: { channel: string }) => (channel === 'email' ? ['startsAt', 'winery', 'wineCount'] : ['startsAt', 'winery']);
+
+  it('is kept with the campaign, for its templates, and changes its version', async () => {
+    const given = '        content: { winery: Domaine de la Tournelle, wineCount: 6, startsAt: "2026-12-12T18:00:00+01:00" }\n';
+    const { root, merchant } = await withCampaigns(tasting(given));
+    const set = await loadCampaignConfig(root, merchant, { contentFields });
+    expect(set.campaigns[0]?.definition.actions.message?.content).toEqual({ winery: 'Domaine de la Tournelle', wineCount: 6, startsAt: '2026-12-12T18:00:00+01:00' });
+    const without = await withCampaigns(tasting(''));
+    const bare = await loadCampaignConfig(without.root, without.merchant);
+    expect(bare.campaigns[0]?.definition.actions.message).not.toHaveProperty('content');
+    expect(bare.campaigns[0]?.ruleVersion).not.toBe(set.campaigns[0]?.ruleVersion);
+  });
+
+  it('must give every content.<name> the templates read, and only texts, numbers and true/false', async () => {
+    const { root, merchant, file } = await withCampaigns(tasting('        content:\n          winery: [Tournelle]\n          startsAt: "2026-12-12T18:00:00+01:00"\n'));
+    const result = await readCampaigns(root, merchant, { contentFields });
+    expect('problems' in result && result.problems.map((p) => `${p.line}: ${p.path}: ${p.message}`)).toEqual([
+      '9: campaigns[0].actions.message.content: the email template "tasting-invitation" uses content.wineCount: give it in actions.message.content',
+      '10: campaigns[0].actions.message.content.winery: a text, a number or true/false (dates as "YYYY-MM-DD" or an ISO instant in quotes)',
+    ]);
+    expect(result).not.toHaveProperty('set');
+    expect(file).toMatch(/campaigns\.yaml$/);
+  });
+
+  it('names the template that needs it when the campaign has none', async () => {
+    const { root, merchant } = await withCampaigns(tasting(''));
+    const result = await readCampaigns(root, merchant, { contentFields });
+    expect('problems' in result && result.problems.map((p) => [p.path, p.message])).toEqual([
+      ['campaigns[0].actions.message.template', 'the email template "tasting-invitation" uses content.startsAt, content.winery, content.wineCount: give them in actions.message.content'],
+      ['campaigns[0].actions.message.template', 'the sms template "tasting-invitation" uses content.startsAt, content.winery: give them in actions.message.content'],
+    ]);
+  });
+});
+
 describe('the templates on disk', () => {
   it('are found in the merchant\'s locale, an RCS message falling back to the SMS template', async () => {
     const root = await mkdtemp(path.join(os.tmpdir(), 'relance-templates-'));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CHANNELS, parseCampaigns, type CampaignSet, type Channel } from '@relance/domain';
 import type { MerchantConfig } from './load-merchant-config.js';
 import { MerchantConfigError } from './load-merchant-config.js';
-import { templateCheckOnDisk, type TemplateCheck } from './template-check.js';
+import { templateCheckOnDisk, type TemplateCheck, type TemplateRequest } from './template-check.js';
 import { displayPath, YamlSource, type ConfigProblem } from './yaml-source.js';
 
 export const CAMPAIGNS_FILE = 'campaigns.yaml';
@@ -11,6 +11,11 @@ export const CAMPAIGNS_FILE = 'campaigns.yaml';
 export interface LoadCampaignsOptions {
   /** Whether each template a campaign names exists (and is valid); defaults to the files on disk. */
   readonly templates?: TemplateCheck;
+  /**
+   * The `content.<name>` entries a template reads (null when unknown): each must be in the
+   * campaign's `actions.message.content`. Without it, content is not checked against templates.
+   */
+  readonly contentFields?: (request: TemplateRequest) => Promise<readonly string[] | null>;
 }
 
 /**
@@ -52,13 +57,28 @@ export async function readCampaigns(configDir: string, merchant: MerchantConfig,
   const check = options.templates ?? templateCheckOnDisk(configDir);
   const campaigns = Array.isArray((source.data as { campaigns?: unknown } | null)?.campaigns) ? ((source.data as { campaigns: unknown[] }).campaigns) : [];
   for (const [index, raw] of campaigns.entries()) {
-    const message = (raw as { actions?: { message?: { channels?: unknown; template?: unknown } } } | null)?.actions?.message;
+    const message = (raw as { actions?: { message?: { channels?: unknown; template?: unknown; content?: unknown } } } | null)?.actions?.message;
     if (!message || typeof message.template !== 'string' || !Array.isArray(message.channels)) continue;
+    const given = message.content && typeof message.content === 'object' && !Array.isArray(message.content) ? Object.keys(message.content) : [];
     for (const channel of new Set(message.channels.filter((c): c is Channel => (CHANNELS as readonly unknown[]).includes(c)))) {
-      const problem = await check({ merchantId: merchant.id, channel, locale: merchant.locale, templateId: message.template });
+      const request = { merchantId: merchant.id, channel, locale: merchant.locale, templateId: message.template };
+      const problem = await check(request);
       if (problem) {
         const at = ['campaigns', index, 'actions', 'message', 'template'];
         problems.push({ file: source.file, line: source.lineOf(at), path: `campaigns[${index}].actions.message.template`, message: problem });
+        continue;
+      }
+      const missing = ((await options.contentFields?.(request)) ?? []).filter((field) => !given.includes(field));
+      if (missing.length > 0) {
+        // At the content map when there is one, else at the template that asks for it.
+        const field = message.content === undefined ? 'template' : 'content';
+        const at = ['campaigns', index, 'actions', 'message', field];
+        problems.push({
+          file: source.file,
+          line: source.lineOf(at),
+          path: `campaigns[${index}].actions.message.${field}`,
+          message: `the ${channel} template "${message.template}" uses ${missing.map((m) => `content.${m}`).join(', ')}: give ${missing.length > 1 ? 'them' : 'it'} in actions.message.content`,
+        });
       }
     }
   }

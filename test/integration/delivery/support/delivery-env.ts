@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { derivedUuidV7, streams, type EventData } from '@relance/domain';
 import { loadConfig, type AppConfig } from '@relance/platform';
 import { Redis } from 'ioredis';
-import { Registry } from 'prom-client';
-import { StreamCommandRunner } from '../../../../apps/engine/src/write-path/stream-command-runner.js';
 import { BatchedSend } from '../../../../apps/engine/src/delivery/batched-send.js';
 import { DeliveryPending } from '../../../../apps/engine/src/delivery/delivery-pending.repository.js';
 import { DeliveryQueues } from '../../../../apps/engine/src/delivery/delivery-queues.js';
@@ -82,10 +80,8 @@ export async function deliveryEnv(label: string, extraEnv: Record<string, string
   const prefix = `t-${randomUUID().slice(0, 8)}`;
   const pending = new DeliveryPending(env.pool);
   const queues = new DeliveryQueues(redis, 4, now, prefix);
-  const runner = new StreamCommandRunner(env.store, { now }, config, new Registry());
   const delivery = new MessageDelivery({
     store: env.store,
-    runner,
     keys: env.keys,
     merchants: (id) => (id === merchantId ? channels : undefined),
     pending,

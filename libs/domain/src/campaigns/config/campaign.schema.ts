@@ -101,6 +101,21 @@ export type TriggerOf<T extends Trigger['type']> = Extract<Trigger, { type: T }>
 
 const TemplateId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and "-" (the template file name)');
 
+const ContentKey = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,39}$/, 'a name of letters, digits and "_", starting with a letter (templates read it as content.<name>)');
+const ContentValue = z.union([z.string().max(1000), z.number(), z.boolean()], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'a text, a number or true/false (dates as "YYYY-MM-DD" or an ISO instant in quotes)' : undefined),
+});
+
+/**
+ * What a campaign's message says that no decision records: the cuvée of a Beaujolais nouveau, a
+ * tasting's winery, date and place. Templates read it as `content.<name>`; `relance rules validate`
+ * checks that every `content.<name>` the campaign's templates use is given here.
+ */
+export const MessageContent = z
+  .record(ContentKey, ContentValue)
+  .refine((content) => Object.keys(content).length <= 40, 'at most 40 entries');
+export type MessageContent = z.infer<typeof MessageContent>;
+
 export const MessageAction = z.strictObject({
   /** In order of preference; the first that is consented, reachable and not capped is used. */
   channels: z
@@ -108,6 +123,8 @@ export const MessageAction = z.strictObject({
     .min(1)
     .refine((channels) => new Set(channels).size === channels.length, 'a channel is listed twice'),
   template: TemplateId,
+  /** Absent rather than empty when unused: a campaign without content keeps its ruleVersion. */
+  content: MessageContent.optional(),
 });
 
 export const VoucherAction = z
