@@ -151,7 +151,7 @@ async function seedCustomers(store: PostgresEventStore, keys: CustomerKeyStore, 
     async (i) => {
       const customerId = `cust-${i}`;
       const profile = await keys.seal(MERCHANT, customerId, { firstName: `prénom${i}`, lastName: 'Martin', email: `client${i}@example.fr`, phone: `+336${String(10_000_000 + i).slice(-8)}` });
-      const context = { now: NOW, timeZone: 'Europe/Paris', program };
+      const context = { now: NOW, timeZone: 'Europe/Paris', currency: 'EUR', program };
       const commands: CustomerCommand[] = [
         {
           type: 'EnrolCustomer',
@@ -187,7 +187,7 @@ async function seedMessages(store: PostgresEventStore, channel: 'email' | 'sms',
       templateVersion: 'bench',
       locale: 'fr-FR',
       scheduledFor: null,
-      estimatedCostCents: 1,
+      currency: 'EUR', estimatedCostCents: 1,
       voucher: null,
       queuedAt: NOW,
     };

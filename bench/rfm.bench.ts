@@ -35,9 +35,9 @@ export async function run(args: readonly string[]): Promise<Record<string, unkno
     const first = await timed(() => new RfmRun(pool, store, { now: () => new Date(`${AS_OF}T02:00:00.000Z`) }, slice).run(rfm(AS_OF), `daily-${AS_OF}`));
     console.error(`first run: ${JSON.stringify(first)}`);
     await pool.query(
-      `INSERT INTO purchases (merchant_id, purchase_id, customer_id, store_id, channel, total_cents, line_count, item_count, promo_cents,
+      `INSERT INTO purchases (merchant_id, purchase_id, customer_id, store_id, channel, currency, total_cents, line_count, item_count, promo_cents,
                               rewards_used, purchased_at, local_date, event_id)
-       SELECT $1, 'late-' || g, 'c' || g, 'halles', 'pos', 25000, 1, 1, 0, 0, '2026-07-01T10:00:00Z', '2026-07-01', gen_random_uuid()
+       SELECT $1, 'late-' || g, 'c' || g, 'halles', 'pos', 'EUR', 25000, 1, 1, 0, 0, '2026-07-01T10:00:00Z', '2026-07-01', gen_random_uuid()
          FROM generate_series(1, $2, 10) AS g`,
       [MERCHANT, customers],
     );
@@ -60,7 +60,7 @@ export async function run(args: readonly string[]): Promise<Record<string, unkno
 }
 
 function rfm(asOf: string) {
-  return { merchantId: MERCHANT, asOf, windowMonths: 12, steps: DEFAULT_STEPS };
+  return { merchantId: MERCHANT, currency: 'EUR', asOf, windowMonths: 12, steps: DEFAULT_STEPS };
 }
 
 async function timed(work: () => Promise<RfmRunReport[] | null>): Promise<{ seconds: number; scored: number; changes: number }> {
@@ -78,17 +78,17 @@ async function seed(pool: import('pg').Pool, customers: number): Promise<void> {
     [MERCHANT, customers],
   );
   await pool.query(
-    `INSERT INTO purchases (merchant_id, purchase_id, customer_id, store_id, channel, total_cents, line_count, item_count, promo_cents,
+    `INSERT INTO purchases (merchant_id, purchase_id, customer_id, store_id, channel, currency, total_cents, line_count, item_count, promo_cents,
                             rewards_used, purchased_at, local_date, event_id)
-     SELECT $1, 'p' || g || '-' || k, 'c' || g, 'halles', 'pos', 500 + (random() * 30000)::int, 1, 1, 0, 0, d::timestamptz + interval '10 hours', d, gen_random_uuid()
+     SELECT $1, 'p' || g || '-' || k, 'c' || g, 'halles', 'pos', 'EUR', 500 + (random() * 30000)::int, 1, 1, 0, 0, d::timestamptz + interval '10 hours', d, gen_random_uuid()
        FROM generate_series(1, $2) AS g
       CROSS JOIN LATERAL generate_series(1, 1 + (g::bigint * 7919) % 5) AS k
       CROSS JOIN LATERAL (SELECT date '2026-06-29' - (random() * 720)::int + (k - k)::int AS d) AS x`,
     [MERCHANT, customers],
   );
   await pool.query(
-    `INSERT INTO refunds (merchant_id, refund_id, purchase_id, customer_id, store_id, amount_cents, lines, reason, refunded_at, local_date, event_id)
-     SELECT merchant_id, 'r' || purchase_id, purchase_id, customer_id, store_id, total_cents / 2, '[]', NULL, purchased_at + interval '1 day',
+    `INSERT INTO refunds (merchant_id, refund_id, purchase_id, customer_id, store_id, currency, amount_cents, lines, reason, refunded_at, local_date, event_id)
+     SELECT merchant_id, 'r' || purchase_id, purchase_id, customer_id, store_id, currency, total_cents / 2, '[]', NULL, purchased_at + interval '1 day',
             local_date + 1, gen_random_uuid()
        FROM purchases WHERE merchant_id = $1 AND hashtext(purchase_id) % 50 = 0`,
     [MERCHANT],

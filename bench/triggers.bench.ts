@@ -199,9 +199,9 @@ async function seed(pool: import('pg').Pool, customers: number, today: string): 
     [MERCHANT, customers],
   );
   await pool.query(
-    `INSERT INTO purchases (merchant_id, purchase_id, customer_id, store_id, channel, total_cents, line_count, item_count, promo_cents,
+    `INSERT INTO purchases (merchant_id, purchase_id, customer_id, store_id, channel, currency, total_cents, line_count, item_count, promo_cents,
                             rewards_used, purchased_at, local_date, event_id)
-     SELECT $1, 'p' || g || '-' || k, 'c' || g, 'halles', 'pos', 500 + (random() * 30000)::int, 1, 1, 0, 0, d::timestamptz + interval '10 hours', d, gen_random_uuid()
+     SELECT $1, 'p' || g || '-' || k, 'c' || g, 'halles', 'pos', 'EUR', 500 + (random() * 30000)::int, 1, 1, 0, 0, d::timestamptz + interval '10 hours', d, gen_random_uuid()
        FROM generate_series(1, $2) AS g
       CROSS JOIN LATERAL generate_series(1, 1 + (g::bigint * 7919) % 5) AS k
       CROSS JOIN LATERAL (SELECT $3::date - 1 - (random() * 720)::int + (k - k)::int AS d) AS x`,

@@ -12,7 +12,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // and collects lazily below that, so a long import's resident memory grows with its garbage, not with
 // what it keeps (the sold lines a return may take back, the stream cache). Such a command is started
 // again under the cap, from here, before anything is loaded: the launcher stays a bare Node process.
-const HEAP_CAPS = { import: 320 };
+const HEAP_CAPS = { import: 256 };
 const cap = HEAP_CAPS[process.argv[2]];
 const capped = (flags) => flags.some((flag) => flag.startsWith('--max-old-space-size'));
 if (cap && process.env.RELANCE_HEAP_CAPPED !== '1' && !capped(process.execArgv) && !capped((process.env.NODE_OPTIONS ?? '').split(/\s+/))) {

@@ -68,7 +68,7 @@ export class CustomerHistory {
   }
 
   contextAt(now: string): CustomerContext {
-    return { now, timeZone: 'Europe/Paris', program: this.program };
+    return { now, timeZone: 'Europe/Paris', currency: 'EUR', program: this.program };
   }
 
   private decide(command: CustomerCommand, at: number): void {

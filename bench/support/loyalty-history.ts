@@ -45,7 +45,7 @@ export class LoyaltyHistory {
     const events: DomainEvent[] = [];
     let at = START + this.rng.int(0, 300) * DAY;
     const decide = (command: CustomerCommand, when: number) => {
-      const decided = customerDecider.decide(command, state, { now: new Date(when).toISOString(), timeZone: 'Europe/Paris', program: this.program });
+      const decided = customerDecider.decide(command, state, { now: new Date(when).toISOString(), timeZone: 'Europe/Paris', currency: 'EUR', program: this.program });
       for (const e of decided) state = evolveCustomer(state, e);
       events.push(...decided);
     };
@@ -103,8 +103,8 @@ export class LoyaltyHistory {
       if (!messageId) continue;
       const m = { messageId, campaignId, customerId };
       const events: DomainEvent[] = [
-        { type: 'MessageQueued', data: { ...m, ruleVersion: 'v1', channel: 'email', fallbackChannels: [], purpose: 'marketing', templateId: 'winback', templateVersion: '2', locale: 'fr-FR', scheduledFor: null, estimatedCostCents: 1, voucher: null, queuedAt: at } },
-        { type: 'MessageSent', data: { ...m, channel: 'email', provider: 'sendgrid', providerMessageId: `sg-${messageId}`, units: 1, costCents: 1, sentAt: at } },
+        { type: 'MessageQueued', data: { ...m, ruleVersion: 'v1', channel: 'email', fallbackChannels: [], purpose: 'marketing', templateId: 'winback', templateVersion: '2', locale: 'fr-FR', scheduledFor: null, currency: 'EUR', estimatedCostCents: 1, voucher: null, queuedAt: at } },
+        { type: 'MessageSent', data: { ...m, channel: 'email', provider: 'sendgrid', providerMessageId: `sg-${messageId}`, units: 1, currency: 'EUR', costCents: 1, sentAt: at } },
       ];
       if (this.rng.next() < 0.95) events.push({ type: 'MessageDelivered', data: { ...m, providerStatus: 'delivered', deliveredAt: at } });
       else events.push({ type: 'MessageFailed', data: { ...m, permanent: true, code: '550', reason: 'bounce', failedAt: at } });

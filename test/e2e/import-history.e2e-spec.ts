@@ -195,6 +195,10 @@ describe('a JPY shop whose export writes decimal commas, imported line by line s
     // R1 names J1: one saké of two, ⌊2500 × 1 / 2⌋.
     expect(figures.refunds).toEqual([{ purchaseId: 'J1', customerId: 'K1', amountCents: 1250, lines: [{ lineNo: 1, quantity: 1, amountCents: 1250 }] }]);
     expect(figures.netByCustomer).toEqual({ K1: 1600, anonymous: 801 });
+    // Every event of the shop that carries an amount says it is in yen: the refund's as the purchases'.
+    const withAmounts = (await engine.events(jpy)).filter((e) => ['PurchaseRecorded', 'PurchaseRefunded', 'TierChanged', 'RewardIssued'].includes(e.type));
+    expect(withAmounts.filter((e) => e.type === 'PurchaseRefunded')).toHaveLength(1);
+    expect(withAmounts.map((e) => [e.type, (e.data as { currency?: string }).currency]).filter(([, currency]) => currency !== 'JPY')).toEqual([]);
 
     const before = await engine.eventCount(jpy);
     const again = await importing(jpy, 'purchases', 'jpy-tickets.csv');

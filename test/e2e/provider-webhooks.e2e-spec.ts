@@ -81,9 +81,9 @@ async function sentMessage(customerId: string, messageId: string, channel: 'emai
   };
   const queued: EventData<'MessageQueued'> = {
     messageId, campaignId: 'bienvenue', ruleVersion: 'v1', customerId, channel, fallbackChannels: [], purpose: 'marketing', templateId: 'welcome',
-    templateVersion: 'x', locale: 'fr-FR', scheduledFor: null, estimatedCostCents: 1, voucher: null, queuedAt: at,
+    templateVersion: 'x', locale: 'fr-FR', scheduledFor: null, currency: 'EUR', estimatedCostCents: 1, voucher: null, queuedAt: at,
   };
-  const sent: EventData<'MessageSent'> = { messageId, campaignId: 'bienvenue', customerId, channel, provider: 'sendgrid', providerMessageId: 'pm-1', units: 1, costCents: 0, sentAt: at };
+  const sent: EventData<'MessageSent'> = { messageId, campaignId: 'bienvenue', customerId, channel, provider: 'sendgrid', providerMessageId: 'pm-1', units: 1, currency: 'EUR', costCents: 0, sentAt: at };
   await store.append(streams.message(merchantId, messageId), [{ type: 'MessageQueued', data: queued, metadata: meta('q') }, { type: 'MessageSent', data: sent, metadata: meta('s') }], 'no-stream');
 }
 

@@ -11,6 +11,7 @@ const WOO_SECRET = 'woo-refunds-secret-7';
 let engine: TestEngine;
 let shopifyOrder: Record<string, unknown>;
 let wooOrder: Record<string, unknown>;
+let wooRefund: Record<string, unknown>;
 
 const sign = (secret: string, body: string) => createHmac('sha256', secret).update(body, 'utf8').digest('base64');
 const shopify = (topic: string, payload: unknown) => {
@@ -34,6 +35,7 @@ beforeAll(async () => {
   const fixtures = path.join(ROOT, 'test/fixtures/webhooks');
   shopifyOrder = (JSON.parse(await readFile(path.join(fixtures, 'shopify-order.json'), 'utf8')) as { order: Record<string, unknown> }).order;
   wooOrder = JSON.parse(await readFile(path.join(fixtures, 'woocommerce-order.json'), 'utf8')) as Record<string, unknown>;
+  wooRefund = JSON.parse(await readFile(path.join(fixtures, 'woocommerce-refund.json'), 'utf8')) as Record<string, unknown>;
 });
 
 afterAll(async () => engine.close());
@@ -135,5 +137,42 @@ describe('WooCommerce order.updated to cancelled', () => {
     expect(later.headers.get('idempotent-replayed')).toBe('true');
     expect(await engine.eventCount(merchantId)).toBe(before);
     expect(await refundsOf('woocommerce-7277')).toEqual([expect.objectContaining({ amountCents: 1800, reason: 'cancelled', lines: [expect.objectContaining({ lineNo: 1, quantity: 2 }), expect.objectContaining({ lineNo: 2, quantity: 1 })] })]);
+  });
+});
+
+describe('WooCommerce refund.created: a partial refund by line', () => {
+  const order = () => ({ ...wooOrder, id: 7288, currency: 'EUR', date_created_gmt: hoursAgo(30).slice(0, 19) });
+  // The fixture's refund (one of the two bottles of line item 315), of this order.
+  const refund = () => ({ ...wooRefund, date_created_gmt: hoursAgo(2).slice(0, 19), _links: { up: [{ href: 'https://example.com/wp-json/wc/v3/orders/7288' }] } });
+
+  beforeAll(async () => {
+    const recorded = await woo('order.created', order());
+    expect(recorded.body).toMatchObject({ status: 'recorded', purchaseId: 'woocommerce-7288' });
+  });
+
+  it('refunds one bottle of the first line: one refund, of that line only, in the merchant\'s currency', async () => {
+    const res = await woo('refund.created', refund());
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'refunded', purchaseId: 'woocommerce-7288', amountCents: 300 });
+    expect(await refundsOf('woocommerce-7288')).toEqual([
+      expect.objectContaining({ currency: 'EUR', amountCents: 300, reason: 'Bouteille bouchonnée', lines: [{ lineNo: 1, quantity: 1, amountCents: 300 }] }),
+    ]);
+  });
+
+  it('refunds nothing more when the same refund is delivered again', async () => {
+    const before = await engine.eventCount(merchantId);
+    const again = await woo('refund.created', refund());
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await engine.eventCount(merchantId)).toBe(before);
+    expect(await refundsOf('woocommerce-7288')).toHaveLength(1);
+  });
+
+  it('refunds only what is left when the order then turns refunded', async () => {
+    const res = await woo('order.updated', { ...order(), status: 'refunded', date_modified_gmt: hoursAgo(1).slice(0, 19) });
+    expect(res.body).toMatchObject({ status: 'refunded', amountCents: 1800 - 300 });
+    const refunds = await refundsOf('woocommerce-7288');
+    expect(refunds).toHaveLength(2);
+    expect(refunds[1]).toMatchObject({ lines: [{ lineNo: 1, quantity: 1 }, { lineNo: 2, quantity: 1 }] });
   });
 });

@@ -7,6 +7,8 @@ import { demoMerchant, freshMerchantId, ROOT, testConfig, TestEngine } from './s
 
 const merchantId = freshMerchantId('e2e-hook');
 const otherMerchant = freshMerchantId('e2e-hook-b');
+const yenShop = freshMerchantId('e2e-hook-jpy');
+const dinarShop = freshMerchantId('e2e-hook-kwd');
 const SHOPIFY_SECRET = 'shpss_test_7c1f0e';
 const WOO_SECRET = 'woo-webhook-secret-42';
 let engine: TestEngine;
@@ -17,11 +19,18 @@ let wooOrder: Record<string, unknown>;
 const sign = (secret: string, body: string) => createHmac('sha256', secret).update(body, 'utf8').digest('base64');
 
 beforeAll(async () => {
-  engine = await TestEngine.start([await demoMerchant(merchantId), await demoMerchant(otherMerchant)]);
+  engine = await TestEngine.start([
+    await demoMerchant(merchantId),
+    await demoMerchant(otherMerchant),
+    { ...(await demoMerchant(yenShop)), currency: 'JPY' },
+    { ...(await demoMerchant(dinarShop)), currency: 'KWD' },
+  ]);
   const secrets = new IntegrationSecrets(engine.pool, testConfig());
   await secrets.set(merchantId, 'shopify', SHOPIFY_SECRET);
   await secrets.set(merchantId, 'woocommerce', WOO_SECRET);
   await secrets.set(otherMerchant, 'shopify', 'another-shop-secret');
+  await secrets.set(yenShop, 'shopify', SHOPIFY_SECRET);
+  await secrets.set(dinarShop, 'woocommerce', WOO_SECRET);
   const fixtures = path.join(ROOT, 'test/fixtures/webhooks');
   shopifyOrder = (JSON.parse(await readFile(path.join(fixtures, 'shopify-order.json'), 'utf8')) as { order: Record<string, unknown> }).order;
   wooOrder = JSON.parse(await readFile(path.join(fixtures, 'woocommerce-order.json'), 'utf8')) as Record<string, unknown>;
@@ -36,8 +45,8 @@ const shopify = (body: string, signature: string | null, topic = 'orders/create'
     raw: body,
     headers: { 'x-shopify-topic': topic, 'x-shopify-shop-domain': 'cave.myshopify.com', ...(signature === null ? {} : { 'x-shopify-hmac-sha256': signature }) },
   });
-const woo = (body: string, signature: string | null, topic = 'order.created') =>
-  engine.call('POST', `/v1/webhooks/woocommerce/${merchantId}`, {
+const woo = (body: string, signature: string | null, topic = 'order.created', target = merchantId) =>
+  engine.call('POST', `/v1/webhooks/woocommerce/${target}`, {
     raw: body,
     headers: { 'x-wc-webhook-topic': topic, 'x-wc-webhook-resource': 'order', ...(signature === null ? {} : { 'x-wc-webhook-signature': signature }) },
   });
@@ -176,5 +185,49 @@ describe('integration secrets', () => {
       expect(row.sealed_secret).not.toContain(SHOPIFY_SECRET);
       expect(row.sealed_secret).not.toContain(WOO_SECRET);
     }
+  });
+});
+
+describe('orders of a JPY shop and a KWD shop, read in the minor unit of their currency', () => {
+  const recordedPurchase = async (merchant: string, purchaseId: string) =>
+    (await engine.events(merchant)).find((e) => e.type === 'PurchaseRecorded' && (e.data as { purchaseId: string }).purchaseId === purchaseId)?.data as
+      | { currency: string; totalCents: number; lines: { unitPriceCents: number; discountCents: number; quantity: number }[] }
+      | undefined;
+
+  it('records a Shopify order in yen at its price in yen, "1250.00" and "980" alike', async () => {
+    const [first, second] = shopifyOrder.line_items as Record<string, unknown>[];
+    const body = JSON.stringify({ ...shopifyOrder, id: 6001, currency: 'JPY', line_items: [{ ...first, price: '1250.00' }, { ...second, quantity: 2, price: '980' }] });
+    const res = await shopify(body, sign(SHOPIFY_SECRET, body), 'orders/create', yenShop);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'recorded', purchaseId: 'shopify-6001' });
+    const purchase = await recordedPurchase(yenShop, 'shopify-6001');
+    expect(purchase).toMatchObject({ currency: 'JPY', totalCents: 1250 + 2 * 980 });
+    expect(purchase!.lines.map((l) => l.unitPriceCents)).toEqual([1250, 980]);
+  });
+
+  it('refuses a yen price with a decimal (400, the field named), writing nothing', async () => {
+    const [first] = shopifyOrder.line_items as Record<string, unknown>[];
+    const body = JSON.stringify({ ...shopifyOrder, id: 6002, currency: 'JPY', line_items: [{ ...first, price: '1250.5' }] });
+    const before = await engine.eventCount(yenShop);
+    const res = await shopify(body, sign(SHOPIFY_SECRET, body), 'orders/create', yenShop);
+    expect(res.status).toBe(400);
+    expect(res.body.fields).toEqual([{ path: 'line_items[0].price', message: expect.stringContaining('more decimals than JPY has (0)') }]);
+    expect(await engine.eventCount(yenShop)).toBe(before);
+  });
+
+  it('records a WooCommerce order in dinars in fils, and refuses a total past the fils', async () => {
+    const item = { id: 41, name: 'Dattes Medjool', sku: 'DAT-1', product_id: 9, quantity: 2, subtotal: '7.000', total: '6.500' };
+    const order = { ...wooOrder, id: 8801, currency: 'KWD', line_items: [item] };
+    const body = JSON.stringify(order);
+    const res = await woo(body, sign(WOO_SECRET, body), 'order.created', dinarShop);
+    expect(res.status).toBe(200);
+    expect(await recordedPurchase(dinarShop, 'woocommerce-8801')).toMatchObject({ currency: 'KWD', totalCents: 6500, lines: [{ quantity: 2, unitPriceCents: 3500, discountCents: 500 }] });
+
+    const past = JSON.stringify({ ...order, id: 8802, line_items: [{ ...item, total: '6.5004' }] });
+    const before = await engine.eventCount(dinarShop);
+    const refused = await woo(past, sign(WOO_SECRET, past), 'order.created', dinarShop);
+    expect(refused.status).toBe(400);
+    expect(refused.body.fields).toEqual([{ path: 'line_items[0].total', message: expect.stringContaining('more decimals than KWD has (3)') }]);
+    expect(await engine.eventCount(dinarShop)).toBe(before);
   });
 });

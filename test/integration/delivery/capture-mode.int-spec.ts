@@ -41,7 +41,7 @@ describe('capture mode: no provider configured', () => {
     });
     // The reactivation letter carries the voucher its decision issued on the customer's stream.
     const voucher: EventData<'VoucherIssued'> = {
-      customerId: 'cap-1', voucherId: 'vch-cap-1', code: 'RETOUR-4M8P', campaignId: 'reactivation', messageId: null, kind: 'amount',
+      customerId: 'cap-1', voucherId: 'vch-cap-1', code: 'RETOUR-4M8P', campaignId: 'reactivation', messageId: null, kind: 'amount', currency: 'EUR',
       valueCents: 1000, percent: null, minimumPurchaseCents: 0, issuedAt: '2026-12-02T09:00:00.000Z', expiresAt: '2027-01-02T23:00:00.000Z',
     };
     await t.shop.append(streams.customer(t.merchantId, 'cap-1'), [{ type: 'VoucherIssued', data: voucher }], voucher.issuedAt);

@@ -32,7 +32,7 @@ describe('the daily expiry review', () => {
     await env.project();
 
     clock = testClock('2027-02-01T00:00:30.000Z'); // 01:00 in Paris, the review's hour
-    const merchants = new MerchantDirectory([{ id: shop.merchantId, timeZone: 'Europe/Paris', program: await demoProgram() } as MerchantConfig]);
+    const merchants = new MerchantDirectory([{ id: shop.merchantId, timeZone: 'Europe/Paris', currency: 'EUR', program: await demoProgram() } as MerchantConfig]);
     const runner = new StreamCommandRunner(env.store, clock, loadConfig({}), new Registry());
     job = expiryReviewJob({
       pool: env.pool,

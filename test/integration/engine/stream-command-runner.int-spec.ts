@@ -59,7 +59,7 @@ async function run(runner: StreamCommandRunner, customerId: string, command: Cus
   return runner.run({
     streamId: streams.customer(M, customerId),
     folder,
-    decide: (state) => decideCustomerOutcome(command, state, { now: NOW, timeZone: 'Europe/Paris', program: { version: 'v', definition } }),
+    decide: (state) => decideCustomerOutcome(command, state, { now: NOW, timeZone: 'Europe/Paris', currency: 'EUR', program: { version: 'v', definition } }),
     envelope: { merchantId: M, actor: 'system:test', correlationId: seed, causationId: seed, seed, resumed: false },
     step: 'test',
     occurredAt: NOW,

@@ -21,7 +21,7 @@ describe('customers read model', () => {
     const sealed = await env.keys.seal(shop.merchantId, 'anne', { firstName: 'Anne', lastName: 'Leroy-Durand', email: 'anne@example.fr' });
     await shop.do('anne', { type: 'UpdateProfile', data: { profile: sealed, changedFields: ['lastName'], storeId: 'croix-rousse' } }, '2026-03-01T09:00:00.000Z');
     await shop.append(streams.segments(shop.merchantId), [
-      { type: 'SegmentChanged', data: { customerId: 'anne', from: null, to: 'new', scores: { recency: 5, frequency: 1, monetary: 5 }, values: { recencyDays: 1, frequency: 1, monetaryCents: 45000 }, asOf: '2026-02-11', runId: 'r1', changedAt: '2026-02-11T03:00:00.000Z' } },
+      { type: 'SegmentChanged', data: { customerId: 'anne', from: null, to: 'new', scores: { recency: 5, frequency: 1, monetary: 5 }, currency: 'EUR', values: { recencyDays: 1, frequency: 1, monetaryCents: 45000 }, asOf: '2026-02-11', runId: 'r1', changedAt: '2026-02-11T03:00:00.000Z' } },
     ], '2026-02-11T03:00:00.000Z');
 
     await shop.enrol('bistrot', '2026-01-06T10:00:00.000Z', { companyName: 'Le Bistrot', email: 'contact@bistrot.fr' }, { customerType: 'b2b', businessCategory: 'restaurant' });

@@ -21,8 +21,9 @@ describe('daily KPIs read model', () => {
   it('counts each event on the local date of its business time in the merchant\'s zone', () => {
     // Alice enrolled at 23:30 UTC on 31 December: already 1 January in Paris.
     expect(days['2025-12-31']).toBeUndefined();
-    expect(days['2026-01-01']).toMatchObject({ new_customers: 1 });
-    expect(days['2026-01-04']).toMatchObject({ purchases_identified: 1, revenue_identified_cents: 120000 });
+    // A day without amounts has no currency to say.
+    expect(days['2026-01-01']).toMatchObject({ new_customers: 1, currency: null });
+    expect(days['2026-01-04']).toMatchObject({ purchases_identified: 1, revenue_identified_cents: 120000, currency: 'EUR' });
     expect(days['2026-01-03']).toBeUndefined();
   });
 
@@ -35,10 +36,10 @@ describe('daily KPIs read model', () => {
       items_sold: 5,
       points_earned: 320,
     });
-    expect(days['2026-01-11']).toMatchObject({ refunds: 1, refunded_cents: 900 });
-    expect(days['2026-01-12']).toMatchObject({ refunds: 1, refunded_cents: 16000 });
+    expect(days['2026-01-11']).toMatchObject({ refunds: 1, refunded_cents: 900, currency: 'EUR' });
+    expect(days['2026-01-12']).toMatchObject({ refunds: 1, refunded_cents: 16000, currency: 'EUR' });
     expect(days['2026-01-15']).toMatchObject({ visits: 1 });
-    expect(days['2026-02-15']).toMatchObject({ messages_sent: 2, message_cost_cents: 2 });
+    expect(days['2026-02-15']).toMatchObject({ messages_sent: 2, message_cost_cents: 2, currency: 'EUR' });
   });
 
   it('adds up to the totals of the events', () => {

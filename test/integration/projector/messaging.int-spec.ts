@@ -20,7 +20,7 @@ describe('messaging read model: messages, decision audit, campaign results', () 
     const messages = await rowsOf(env.pool, 'messages', shop.merchantId);
     expect(messages.find((m) => m.message_id === 'M-1')).toMatchObject({
       status: 'delivered', campaign_id: 'relance-hiver', customer_id: 'alice', provider_message_id: 'sg-1',
-      opened_at: '2026-02-15T10:10:00+00:00', clicked_at: '2026-02-15T10:11:00+00:00', clicks: 2, cost_cents: 1,
+      opened_at: '2026-02-15T10:10:00+00:00', clicked_at: '2026-02-15T10:11:00+00:00', clicks: 2, cost_cents: 1, currency: 'EUR',
     });
     expect(messages.find((m) => m.message_id === 'M-2')).toMatchObject({
       status: 'delivered', status_rank: 4, failed_at: '2026-02-15T10:20:00+00:00', failure_code: '550', failure_permanent: true,
@@ -31,13 +31,13 @@ describe('messaging read model: messages, decision audit, campaign results', () 
     const at = '2026-03-01T10:00:00.000Z';
     const m3 = { messageId: 'M-3', campaignId: 'relance-hiver', customerId: 'bob' };
     await shop.append(streams.message(shop.merchantId, 'M-3'), [
-      { type: 'MessageQueued', data: { ...m3, ruleVersion: 'h1', channel: 'sms', fallbackChannels: [], purpose: 'marketing', templateId: 't', templateVersion: '1', locale: 'fr-FR', scheduledFor: null, estimatedCostCents: 7, voucher: null, queuedAt: at } },
-      { type: 'MessageSent', data: { ...m3, channel: 'sms', provider: 'twilio', providerMessageId: 'SM1', units: 2, costCents: 14, sentAt: at } },
+      { type: 'MessageQueued', data: { ...m3, ruleVersion: 'h1', channel: 'sms', fallbackChannels: [], purpose: 'marketing', templateId: 't', templateVersion: '1', locale: 'fr-FR', scheduledFor: null, currency: 'EUR', estimatedCostCents: 7, voucher: null, queuedAt: at } },
+      { type: 'MessageSent', data: { ...m3, channel: 'sms', provider: 'twilio', providerMessageId: 'SM1', units: 2, currency: 'EUR', costCents: 14, sentAt: at } },
       { type: 'MessageFailed', data: { ...m3, permanent: true, code: '30005', reason: 'unknown destination', failedAt: at } },
     ], at);
     await env.project([messagingProjection]);
     await shop.append(streams.message(shop.merchantId, 'M-3'), [
-      { type: 'MessageSent', data: { ...m3, channel: 'sms', provider: 'twilio', providerMessageId: 'SM2', units: 2, costCents: 14, sentAt: at } },
+      { type: 'MessageSent', data: { ...m3, channel: 'sms', provider: 'twilio', providerMessageId: 'SM2', units: 2, currency: 'EUR', costCents: 14, sentAt: at } },
     ], at);
     await env.project([messagingProjection]);
     const [row] = (await rowsOf(env.pool, 'messages', shop.merchantId)).filter((m) => m.message_id === 'M-3');

@@ -30,7 +30,7 @@ describe('RFM on a history brought in years later', () => {
   afterAll(async () => env.close());
 
   it('never scores as "new" a customer whose last purchase predates the window: recency 1 whatever the quintiles', async () => {
-    await new RfmRun(env.pool, env.store, clock).run({ merchantId: shop.merchantId, asOf: '2026-06-30', windowMonths: 12, steps: DEFAULT_STEPS }, 'run-old');
+    await new RfmRun(env.pool, env.store, clock).run({ merchantId: shop.merchantId, currency: 'EUR', asOf: '2026-06-30', windowMonths: 12, steps: DEFAULT_STEPS }, 'run-old');
     const scores = await rowsOf(env.pool, 'rfm_scores', shop.merchantId);
     expect(scores).toHaveLength(12);
     const old = scores.filter((s) => String(s.customer_id).startsWith('old'));
@@ -40,7 +40,7 @@ describe('RFM on a history brought in years later', () => {
   });
 
   it('scores the same history by its own recency when the window takes it all in', async () => {
-    await new RfmRun(env.pool, env.store, clock).run({ merchantId: shop.merchantId, asOf: '2026-06-30', windowMonths: null, steps: DEFAULT_STEPS }, 'run-all');
+    await new RfmRun(env.pool, env.store, clock).run({ merchantId: shop.merchantId, currency: 'EUR', asOf: '2026-06-30', windowMonths: null, steps: DEFAULT_STEPS }, 'run-all');
     const scores = await rowsOf(env.pool, 'rfm_scores', shop.merchantId);
     const recencies = new Set(scores.filter((s) => String(s.customer_id).startsWith('old')).map((s) => s.recency_score));
     expect(recencies.size).toBeGreaterThan(1);

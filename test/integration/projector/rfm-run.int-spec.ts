@@ -14,7 +14,7 @@ const clock = { now: () => new Date('2026-06-30T02:00:00.000Z') };
 describe('RFM runs: SegmentChanged events, crash and resume', () => {
   let env: ProjectorEnv;
   let shop: Shop;
-  const params = () => ({ merchantId: shop.merchantId, asOf: '2026-06-30', windowMonths: 12, steps: DEFAULT_STEPS });
+  const params = () => ({ merchantId: shop.merchantId, currency: 'EUR', asOf: '2026-06-30', windowMonths: 12, steps: DEFAULT_STEPS });
   const segmentEvents = async () => (await env.store.readStream(streams.segments(shop.merchantId))).events;
 
   beforeAll(async () => {

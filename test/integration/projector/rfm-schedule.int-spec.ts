@@ -22,7 +22,7 @@ describe('the daily RFM run on the scheduler, across processes and restarts', ()
     await env.project([customersProjection, salesProjection]);
     fleet = new SchedulerFleet(env.url);
     // Auckland is UTC+12 in (its) winter: 04:00 there on 1 July is 16:00 UTC on 30 June.
-    merchants = new MerchantDirectory([{ id: shop.merchantId, timeZone: 'Pacific/Auckland' } as MerchantConfig]);
+    merchants = new MerchantDirectory([{ id: shop.merchantId, timeZone: 'Pacific/Auckland', currency: 'EUR' } as MerchantConfig]);
   });
   afterAll(async () => {
     await fleet.close(['rfm']);

@@ -10,6 +10,7 @@ const change = (customerId: string, from: string | null, to: string, spend: numb
     from,
     to,
     direction: 'up',
+    currency: 'EUR',
     rollingSpendCents: spend,
     windowStart: '2025-01-01T00:00:00.000Z',
     guaranteedUntil: null,
@@ -30,8 +31,8 @@ describe('tiers read model', () => {
     const alice = streams.customer(spec.merchantId, 'alice');
     await spec.given(alice, [change('alice', null, 'decouverte', 0, '2026-01-02T10:00:00.000Z'), change('alice', 'decouverte', 'amateur', 34500, '2026-01-20T10:00:00.000Z')]);
     await spec.given(alice, [change('alice', 'amateur', 'connaisseur', 138500, '2026-03-05T10:00:00.000Z')]);
-    expect((await spec.rows('customer_tiers')).map((t) => [t.customer_id, t.tier, t.rolling_spend_cents, t.since])).toEqual([
-      ['alice', 'connaisseur', 138500, '2026-03-05T10:00:00+00:00'],
+    expect((await spec.rows('customer_tiers')).map((t) => [t.customer_id, t.tier, t.rolling_spend_cents, t.currency, t.since])).toEqual([
+      ['alice', 'connaisseur', 138500, 'EUR', '2026-03-05T10:00:00+00:00'],
     ]);
     expect((await spec.rows('tier_history')).map((h) => [h.from_tier, h.to_tier, h.rolling_spend_cents]).sort()).toEqual(
       [[null, 'decouverte', 0], ['decouverte', 'amateur', 34500], ['amateur', 'connaisseur', 138500]].sort(),

@@ -117,7 +117,7 @@ describe('the RFM baseline', () => {
     }
     await world.projected();
     const rfm = new RfmRun(world.env.pool, world.env.store, clock);
-    const params = (asOf: string) => ({ merchantId: world.merchantId, asOf, windowMonths: 12, steps: DEFAULT_STEPS });
+    const params = (asOf: string) => ({ merchantId: world.merchantId, currency: 'EUR', asOf, windowMonths: 12, steps: DEFAULT_STEPS });
     const [baseline] = (await rfm.run(params(addDaysToLocalDate(today, -1)), 'run-baseline'))!;
     expect(baseline).toMatchObject({ scored: 30, changes: 0 });
     expect((await world.eventsOfType('RfmBaselineRecorded')).map((e) => e.data.scored)).toEqual([30]);

@@ -35,10 +35,13 @@ export const campaignsCommand: Command = {
       if (!values.confirm) {
         const result = await previewLaunch(pool, rules, values.campaign, now, key);
         const { preview } = result;
+        const { formatMoney } = await import('@relance/channels');
+        // In the merchant's currency and its minor unit (12,50 €, 1 250 JPY), as its messages show amounts.
+        const money = (minor: number) => formatMoney(minor, rules.merchant.currency, rules.merchant.locale);
         console.log(`Preview of ${values.campaign} (rule ${result.ruleVersion.slice(0, 12)}): ${preview.audienceCount} customers targeted, ${preview.controlGroupCount} in the control group, ${preview.suppressedCount} left out`);
         for (const [reason, count] of Object.entries(preview.suppressedBy)) console.log(`  left out, ${reason}: ${count}`);
-        for (const e of preview.estimates) console.log(`  ${e.channel}: ${e.messages} messages, about ${(e.costCents / 100).toFixed(2)} €`);
-        console.log(`Estimated cost: ${(preview.estimatedCostCents / 100).toFixed(2)} €`);
+        for (const e of preview.estimates) console.log(`  ${e.channel}: ${e.messages} messages, about ${money(e.costCents)}`);
+        console.log(`Estimated cost: ${money(preview.estimatedCostCents)}`);
         console.log(`To launch: npx relance campaigns launch --merchant ${values.merchant} --campaign ${values.campaign} --confirm ${result.token}`);
         console.log(JSON.stringify({ token: result.token, ...preview }));
         return 0;

@@ -78,7 +78,7 @@ export const rfmCommand: Command = {
         return 0;
       }
       const { RfmRun } = await import('../../../projector/src/rfm/rfm-run.js');
-      const reports = await new RfmRun(kit.pool, kit.store, kit.clock).run(params, `manual-${asOf}-${now.getTime()}`);
+      const reports = await new RfmRun(kit.pool, kit.store, kit.clock).run({ ...params, currency: merchant.currency }, `manual-${asOf}-${now.getTime()}`);
       for (const r of reports ?? []) {
         console.log(`${r.resumed ? 'Finished publishing' : 'Ran'} ${r.runId}: ${r.scored} customers scored, ${r.changes} changes of segment appended to segments-${merchantId}`);
       }

@@ -236,6 +236,7 @@ export class MessageDelivery {
           provider: outcome.provider,
           providerMessageId: outcome.providerMessageId,
           units: Math.max(1, outcome.units),
+          currency: outcome.cost.currency,
           costCents: outcome.cost.amountMinor,
           sentAt: this.deps.now().toISOString(),
         });

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { parseEvent, parseStreamId, type EventData } from '@relance/domain';
+import { parseEvent, parseStreamId, upcast, type EventData } from '@relance/domain';
 import { START, type EventStore, type LogPosition, type RecordedEvent } from '@relance/event-store';
 import { CheckpointedConsumer, type SubscriptionProgress } from '@relance/platform';
 import type pg from 'pg';
@@ -74,7 +74,8 @@ export class MessageRelay {
 /** A MessageQueued as the queue needs it: who, which lane, when. */
 export function pendingOf(event: RecordedEvent): PendingMessage | null {
   if (event.type !== 'MessageQueued') return null;
-  const data = parseEvent(event.type, event.data).data as EventData<'MessageQueued'>;
+  // Read as today's MessageQueued: one stored before it said its currency gets EUR (events/upcasters.ts).
+  const data = parseEvent(event.type, upcast(event).data).data as EventData<'MessageQueued'>;
   const { merchantId } = parseStreamId(event.streamId);
   return { merchantId, messageId: data.messageId, lane: laneOf(data.channel), dueAt: data.scheduledFor ?? data.queuedAt };
 }

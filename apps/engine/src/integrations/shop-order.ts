@@ -1,4 +1,4 @@
-import { businessInstantProblem } from '@relance/domain';
+import { businessInstantProblem, CurrencyCode, minorUnitOf } from '@relance/domain';
 import { RequestRejected, type FieldProblem } from '../write-path/application-errors.js';
 import { parseWith } from '../write-path/zod-problems.js';
 import { RecordPurchaseBody } from '../purchases/purchase.schemas.js';
@@ -45,12 +45,35 @@ export function orderPurchaseId(platform: Platform, orderId: string): string {
   return `${platform}-${orderId}`.slice(0, 64);
 }
 
-/** "199.00", "12.5", 3 → cents, exactly (no floating point on the way). */
-export function cents(value: string | number, path: string): number {
-  const text = typeof value === 'number' ? value.toFixed(2) : value.trim();
-  const match = /^(-?)(\d+)(?:\.(\d{1,2})\d*)?$/.exec(text);
+/**
+ * How an order's amounts are read: in the minor unit of the currency the order states (2 decimals for
+ * EUR, none for JPY, 3 for KWD). An order's currency that is not an ISO 4217 code is refused with its
+ * field, since nothing then says how many decimals its amounts have.
+ */
+export function orderMinorUnit(currency: string): number {
+  const known = CurrencyCode.safeParse(currency);
+  if (!known.success) throw new RequestRejected([{ path: 'currency', message: `not an ISO 4217 currency code (got ${JSON.stringify(currency)})` }]);
+  return minorUnitOf(known.data);
+}
+
+/**
+ * An amount as the platforms write it ("199.00", "1250", 12.5) in minor units of a currency with
+ * `digits` decimals, exactly (no floating point on the way): "12.50" EUR is 1250 cents, "1250" or
+ * "1250.00" JPY 1250 yen, "3.5" KWD 3500 fils. Decimals past the currency's are accepted only as zeros
+ * (platforms print "1250.00" for yen); a value that needs them ("12.5" JPY, "0.0001" KWD) is refused
+ * with its field, never rounded: a webhook has no report in which to tell a rounding.
+ */
+export function minorUnits(value: string | number, path: string, digits: number, currency: string): number {
+  const text = typeof value === 'number' ? String(value) : value.trim();
+  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
   if (!match) throw new RequestRejected([{ path, message: `not an amount (got ${JSON.stringify(value)})` }]);
-  const amount = Number(match[2]) * 100 + Number((match[3] ?? '').padEnd(2, '0'));
+  const fraction = match[3] ?? '';
+  if (/[1-9]/.test(fraction.slice(digits))) {
+    throw new RequestRejected([
+      { path, message: `${JSON.stringify(value)} has more decimals than ${currency} has (${digits}): amounts are read in the currency's minor unit, never rounded` },
+    ]);
+  }
+  const amount = Number(match[2]) * 10 ** digits + Number(fraction.slice(0, digits).padEnd(digits, '0') || '0');
   return match[1] ? -amount : amount;
 }
 

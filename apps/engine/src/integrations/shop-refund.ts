@@ -73,9 +73,10 @@ const WOO_TAKEN_BACK = new Set(['cancelled', 'refunded']);
 const WooUpdatedOrder = z.looseObject({ id: PlatformId, status: StorableText.nullish(), date_modified_gmt: DateText.nullish() });
 
 /**
- * A WooCommerce order (the body of order.updated) whose status became cancelled or refunded: the
- * whole order goes back, once per status. Null for any other status. WooCommerce's order body lists
- * partial refunds by amount only, without their lines, so they cannot be mapped to lines here.
+ * A WooCommerce order (the body of order.updated) whose status became cancelled or refunded: what is
+ * left of the order goes back, once per status. Null for any other status. WooCommerce's order body
+ * lists partial refunds by amount only, without their lines: a refund by line comes as the refund
+ * object itself (wooCommerceRefund).
  */
 export function wooCommerceCancellation(body: unknown): ShopRefund | null {
   const parsed = parseWith(WooUpdatedOrder, body);
@@ -84,6 +85,58 @@ export function wooCommerceCancellation(body: unknown): ShopRefund | null {
   if (!order.status || !WOO_TAKEN_BACK.has(order.status)) return null;
   const modified = order.date_modified_gmt ? `${order.date_modified_gmt.replace(/Z$/, '')}Z` : null;
   return { platform: 'woocommerce', orderId: String(order.id), eventKey: `status-${order.status}`, refundedAt: iso(modified), refundedAtField: 'date_modified_gmt', reason: order.status, lines: null };
+}
+
+const WooRefundLine = z.looseObject({
+  /** The newer REST shape names the order's line item; the v3 one keeps it in meta_data `_refunded_item_id`. */
+  line_item_id: PlatformId.nullish(),
+  /** Negative in the v3 REST shape (items going back), positive in the newer one. */
+  quantity: z.int(),
+  meta_data: z.array(z.looseObject({ key: StorableText, value: z.unknown() })).nullish(),
+});
+const WooRefundBody = z.looseObject({
+  id: PlatformId,
+  order_id: PlatformId.nullish(),
+  parent_id: PlatformId.nullish(),
+  date_created_gmt: DateText.nullish(),
+  reason: StorableText.nullish(),
+  line_items: z.array(WooRefundLine).default([]),
+  _links: z.looseObject({ up: z.array(z.looseObject({ href: StorableText })).nullish() }).nullish(),
+});
+
+/**
+ * A WooCommerce order refund, as its REST API gives it (GET /wp-json/wc/v3/orders/<order>/refunds/<id>),
+ * posted with topic refund.created: its line_items by the order's line item and quantity, once per
+ * refund id. The order is `order_id` or `parent_id` when the sender adds it, otherwise the refund's
+ * `_links.up` (the order it belongs to). A refund of an amount only (no line item, or quantity 0)
+ * takes back no line and records nothing.
+ */
+export function wooCommerceRefund(body: unknown): ShopRefund {
+  const parsed = parseWith(WooRefundBody, body);
+  if (!parsed.ok) throw new RequestRejected(parsed.problems);
+  const refund = parsed.value;
+  const up = refund._links?.up?.map((link) => /\/orders\/(\d+)\/?$/.exec(link.href)?.[1]).find((id) => id !== undefined);
+  const orderId = [refund.order_id, refund.parent_id].find((id) => id !== undefined && id !== null && String(id) !== '0') ?? up;
+  if (orderId === undefined || orderId === null) throw new RequestRejected([{ path: 'order_id', message: 'the order of this refund is not given (order_id, parent_id or _links.up)' }]);
+  const quantities = new Map<string, number>();
+  for (const line of refund.line_items) {
+    const named = line.line_item_id !== undefined && line.line_item_id !== null && String(line.line_item_id) !== '0' ? String(line.line_item_id) : null;
+    const meta = line.meta_data?.find((m) => m.key === '_refunded_item_id')?.value;
+    const lineItemId = named ?? (typeof meta === 'string' || typeof meta === 'number' ? String(meta) : null);
+    const quantity = Math.abs(line.quantity);
+    if (lineItemId === null || quantity === 0) continue;
+    quantities.set(lineItemId, (quantities.get(lineItemId) ?? 0) + quantity);
+  }
+  const created = refund.date_created_gmt ? `${refund.date_created_gmt.replace(/Z$/, '')}Z` : null;
+  return {
+    platform: 'woocommerce',
+    orderId: String(orderId),
+    eventKey: `refund-${String(refund.id)}`,
+    refundedAt: iso(created),
+    refundedAtField: 'date_created_gmt',
+    reason: text(refund.reason),
+    lines: [...quantities].map(([lineItemId, quantity]) => ({ lineItemId, quantity })),
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import { StorableText } from '@relance/domain';
 import { z } from 'zod';
 import { RequestRejected } from '../write-path/application-errors.js';
 import { parseWith } from '../write-path/zod-problems.js';
-import { cents, text, type ShopOrder } from './shop-order.js';
+import { minorUnits, orderMinorUnit, text, type ShopOrder } from './shop-order.js';
 
 // Only what we read; Shopify adds fields over time, so unknown ones are let through.
 const Money = z.union([StorableText, z.number()]);
@@ -44,21 +44,23 @@ const ShopifyOrder = z.looseObject({
   ),
 });
 
-/** A Shopify Order object (the body of the orders/create webhook). */
+/** A Shopify Order object (the body of the orders/create webhook), its amounts in the minor unit of its currency. */
 export function shopifyOrder(body: unknown): ShopOrder {
   const parsed = parseWith(ShopifyOrder, body);
   if (!parsed.ok) throw new RequestRejected(parsed.problems);
   const order = parsed.value;
   const customer = order.customer;
+  const digits = orderMinorUnit(order.currency);
+  const amount = (value: string | number, path: string) => minorUnits(value, path, digits, order.currency);
   const items = order.line_items.map((item, i) => ({ item, i })).filter(({ item }) => item.quantity > 0);
   const lines = items.map(({ item, i }) => {
-    const allocated = item.discount_allocations?.reduce((sum, d, k) => sum + cents(d.amount, `line_items[${i}].discount_allocations[${k}].amount`), 0);
+    const allocated = item.discount_allocations?.reduce((sum, d, k) => sum + amount(d.amount, `line_items[${i}].discount_allocations[${k}].amount`), 0);
     return {
       sku: text(item.sku, 64) ?? `shopify-${String(item.variant_id ?? item.product_id ?? item.id)}`,
       name: text(item.name) ?? text(item.title) ?? 'Article',
       quantity: item.quantity,
-      unitPriceCents: cents(item.price, `line_items[${i}].price`),
-      discountCents: allocated ?? cents(item.total_discount ?? '0', `line_items[${i}].total_discount`),
+      unitPriceCents: amount(item.price, `line_items[${i}].price`),
+      discountCents: allocated ?? amount(item.total_discount ?? '0', `line_items[${i}].total_discount`),
     };
   });
   return {

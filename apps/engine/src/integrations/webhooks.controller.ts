@@ -12,14 +12,14 @@ import { IngestOrderCommand, OrderIngestedSchema } from './ingest-order.handler.
 import { IngestRefundCommand, RefundIngestedSchema } from './ingest-refund.handler.js';
 import { IntegrationSecrets, type Platform } from './integration-secrets.repository.js';
 import { purchaseOfOrder, type ShopOrder } from './shop-order.js';
-import { checkRefundDate, shopifyCancellation, shopifyRefund, wooCommerceCancellation, type ShopRefund } from './shop-refund.js';
+import { checkRefundDate, shopifyCancellation, shopifyRefund, wooCommerceCancellation, wooCommerceRefund, type ShopRefund } from './shop-refund.js';
 import { shopifyOrder } from './shopify-order.js';
 import { signatureMatches } from './webhook-signature.js';
 import { wooCommerceOrder } from './woocommerce-order.js';
 
 const MerchantParams = z.strictObject({ merchantId: MerchantId });
 const ShopifyBody = z.looseObject({}).describe('A Shopify Order object (topics orders/create, orders/cancelled) or Refund object (refunds/create)');
-const WooBody = z.looseObject({}).describe('A WooCommerce REST API v3 order (webhook topics order.created, order.updated)');
+const WooBody = z.looseObject({}).describe('A WooCommerce REST API v3 order (webhook topics order.created, order.updated) or order refund (refund.created)');
 const Ingested = z.union([OrderIngestedSchema, RefundIngestedSchema]);
 
 type RawRequest = FastifyRequest & { rawBody?: Buffer };
@@ -64,9 +64,9 @@ export class WebhooksController {
     method: 'POST',
     path: '/v1/webhooks/woocommerce/:merchantId',
     tag: 'webhooks',
-    summary: 'WooCommerce order.created records the order as a purchase; order.updated to cancelled or refunded refunds it (signed with X-WC-Webhook-Signature)',
+    summary: 'WooCommerce order.created records the order as a purchase; refund.created refunds it by line; order.updated to cancelled or refunded refunds the rest (signed with X-WC-Webhook-Signature)',
     description:
-      'Orders are idempotent by order id, cancellations and full refunds by order id and status. 401 on a missing or wrong signature; 422 for an order in another currency than the merchant\'s. The unsigned ping WooCommerce sends when a webhook is saved is acknowledged.',
+      'Orders are idempotent by order id, refunds by refund id, cancellations and full refunds by order id and status. refund.created takes a WooCommerce order refund as its REST API gives it and refunds its line_items by line and quantity. 401 on a missing or wrong signature; 422 for an order in another currency than the merchant\'s. The unsigned ping WooCommerce sends when a webhook is saved is acknowledged.',
     permission: 'webhook',
     status: 200,
     params: MerchantParams,
@@ -79,6 +79,7 @@ export class WebhooksController {
     if (isPing(request)) return void reply.status(200).send({ ping: 'ok' });
     const merchantId = await this.verify(request, 'woocommerce', request.headers['x-wc-webhook-signature']);
     if (topic === 'order.updated') return this.refund(request, reply, merchantId, wooCommerceCancellation(request.body), 'status neither cancelled nor refunded');
+    if (topic === 'refund.created') return this.refund(request, reply, merchantId, wooCommerceRefund(request.body));
     if (topic && topic !== 'order.created') return void reply.status(200).send({ ignored: `topic ${topic}` });
     await this.ingest(request, reply, merchantId, wooCommerceOrder(request.body));
   }

@@ -2,7 +2,7 @@ import { StorableText } from '@relance/domain';
 import { z } from 'zod';
 import { RequestRejected } from '../write-path/application-errors.js';
 import { parseWith } from '../write-path/zod-problems.js';
-import { cents, text, type ShopOrder } from './shop-order.js';
+import { minorUnits, orderMinorUnit, text, type ShopOrder } from './shop-order.js';
 
 const Money = z.union([StorableText, z.number()]);
 const WooOrder = z.looseObject({
@@ -34,7 +34,8 @@ const WooOrder = z.looseObject({
 const IGNORED_STATUSES = new Set(['failed', 'cancelled', 'trash', 'checkout-draft']);
 
 /**
- * A WooCommerce REST API v3 order (the body of order.created webhooks). Its line `subtotal` is before
+ * A WooCommerce REST API v3 order (the body of order.created webhooks), its amounts in the minor unit
+ * of its currency. Its line `subtotal` is before
  * discounts and `total` after; the unit price is the subtotal per unit rounded up, and the discount is
  * what makes quantity × unit − discount equal the line total. WooCommerce has no standard field for
  * marketing consent, so none is recorded from it.
@@ -45,10 +46,11 @@ export function wooCommerceOrder(body: unknown): ShopOrder {
   const order = parsed.value;
   const created = order.date_created_gmt ? `${order.date_created_gmt.replace(/Z$/, '')}Z` : order.date_created;
   if (!created || Number.isNaN(Date.parse(created))) throw new RequestRejected([{ path: 'date_created_gmt', message: 'missing or not a date' }]);
+  const digits = orderMinorUnit(order.currency);
   const items = order.line_items.map((item, i) => ({ item, i })).filter(({ item }) => item.quantity > 0);
   const lines = items.map(({ item, i }) => {
-    const subtotal = cents(item.subtotal, `line_items[${i}].subtotal`);
-    const total = cents(item.total, `line_items[${i}].total`);
+    const subtotal = minorUnits(item.subtotal, `line_items[${i}].subtotal`, digits, order.currency);
+    const total = minorUnits(item.total, `line_items[${i}].total`, digits, order.currency);
     let unit = Math.ceil(subtotal / item.quantity);
     if (unit * item.quantity < total) unit = Math.ceil(total / item.quantity);
     const variation = item.variation_id && String(item.variation_id) !== '0' ? `-${String(item.variation_id)}` : '';

@@ -55,7 +55,7 @@ export class BonusGrants {
               ? decideCustomerOutcome(
                   { type: 'GrantBonusPoints', data: { bonusId, points, reason: data.trigger.kind === 'challenge' ? 'challenge' : 'bonus', sourceId: data.campaignId } },
                   state,
-                  { now: this.clock.now().toISOString(), timeZone: rules.merchant.timeZone, program },
+                  { now: this.clock.now().toISOString(), timeZone: rules.merchant.timeZone, currency: rules.merchant.currency, program },
                 )
               : [],
           envelope: {

@@ -87,7 +87,7 @@ export async function confirmLaunch(pool: pg.Pool, rules: MerchantRules, campaig
     if (fingerprint(rules.merchant.id, launchId, ruleVersion, preview) !== match[2]) {
       throw new LaunchError('stale-preview', `the audience, its cost or the campaign changed since the preview (now ${preview.audienceCount} customers, ${preview.estimatedCostCents} cents): preview again`);
     }
-    const launched = parseEvent('CampaignLaunched', campaignLaunched(preview, { campaignId, ruleVersion, launchId, confirmedBy, launchedAt: now }));
+    const launched = parseEvent('CampaignLaunched', campaignLaunched(preview, { campaignId, ruleVersion, launchId, confirmedBy, launchedAt: now, currency: rules.merchant.currency }));
     await tx.query(
       `INSERT INTO events (stream_id, stream_position, event_id, event_type, data, metadata)
        SELECT $1, COALESCE((SELECT max(stream_position) FROM events WHERE stream_id = $1), -1) + 1, $2::uuid, 'CampaignLaunched', $3::jsonb, $4::jsonb`,

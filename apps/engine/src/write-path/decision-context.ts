@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CustomerContext } from '@relance/domain';
 import { CLOCK, MERCHANTS, type Clock, type MerchantConfig, type MerchantDirectory } from '@relance/platform';
 
-/** What every decision of a merchant needs besides its command: now, the merchant's zone, the program in force. */
+/** What every decision of a merchant needs besides its command: now, the merchant's zone and currency, the program in force. */
 @Injectable()
 export class DecisionContexts {
   constructor(
@@ -20,6 +20,6 @@ export class DecisionContexts {
 
   forMerchant(merchantId: string): CustomerContext {
     const merchant = this.merchants.require(merchantId);
-    return { now: this.clock.now().toISOString(), timeZone: merchant.timeZone, program: merchant.program };
+    return { now: this.clock.now().toISOString(), timeZone: merchant.timeZone, currency: merchant.currency, program: merchant.program };
   }
 }

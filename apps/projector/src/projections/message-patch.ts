@@ -14,6 +14,8 @@ export interface MessagePatch {
   templateVersion: string | null;
   locale: string | null;
   scheduledFor: string | null;
+  /** The currency of its costs, from MessageQueued or MessageSent. */
+  currency: string | null;
   estimatedCostCents: number | null;
   queuedAt: string | null;
   sentAt: string | null;
@@ -56,6 +58,7 @@ export function messagePatches(events: readonly ProjectedEvent[]): MessagePatch[
           templateVersion: d.templateVersion,
           locale: d.locale,
           scheduledFor: d.scheduledFor,
+          currency: p.currency ?? d.currency,
           estimatedCostCents: d.estimatedCostCents,
           queuedAt: p.queuedAt ?? d.queuedAt,
         });
@@ -64,7 +67,7 @@ export function messagePatches(events: readonly ProjectedEvent[]): MessagePatch[
       }
       case 'MessageSent': {
         const d = e.data;
-        Object.assign(p, { channel: d.channel, provider: d.provider, providerMessageId: d.providerMessageId, units: d.units, sentAt: p.sentAt ?? d.sentAt });
+        Object.assign(p, { channel: d.channel, provider: d.provider, providerMessageId: d.providerMessageId, units: d.units, sentAt: p.sentAt ?? d.sentAt, currency: p.currency ?? d.currency });
         p.costCents += d.costCents;
         p.rank = Math.max(p.rank, STATUS_RANK.sent);
         break;
@@ -101,6 +104,7 @@ function empty(merchantId: string, messageId: string): MessagePatch {
     templateVersion: null,
     locale: null,
     scheduledFor: null,
+    currency: null,
     estimatedCostCents: null,
     queuedAt: null,
     sentAt: null,

@@ -3,7 +3,7 @@ import type { ProjectionContext } from '../projection.js';
 import { columns } from './columns.js';
 import type { MessagePatch } from './message-patch.js';
 
-const NAMES = ['m', 'id', 'campaign', 'customer', 'channel', 'template', 'version', 'locale', 'scheduled', 'estimate', 'queued', 'sent', 'provider', 'pmid', 'units', 'cost', 'delivered', 'failed', 'fcode', 'freason', 'fperm', 'opened', 'clicked', 'clicks', 'rank', 'at'] as const;
+const NAMES = ['m', 'id', 'campaign', 'customer', 'channel', 'template', 'version', 'locale', 'scheduled', 'currency', 'estimate', 'queued', 'sent', 'provider', 'pmid', 'units', 'cost', 'delivered', 'failed', 'fcode', 'freason', 'fperm', 'opened', 'clicked', 'clicks', 'rank', 'at'] as const;
 
 /**
  * Upserts the messages and moves the campaign counts in one statement. Every sub-statement of a WITH
@@ -16,7 +16,7 @@ export function upsertMessages(patches: readonly MessagePatch[], context: Projec
   for (const p of patches) {
     r.push({
       m: p.merchantId, id: p.messageId, campaign: p.campaignId, customer: p.customerId, channel: p.channel, template: p.templateId,
-      version: p.templateVersion, locale: p.locale, scheduled: p.scheduledFor, estimate: p.estimatedCostCents, queued: p.queuedAt,
+      version: p.templateVersion, locale: p.locale, scheduled: p.scheduledFor, currency: p.currency, estimate: p.estimatedCostCents, queued: p.queuedAt,
       sent: p.sentAt, provider: p.provider, pmid: p.providerMessageId, units: p.units, cost: p.costCents, delivered: p.deliveredAt,
       failed: p.failedAt, fcode: p.failureCode, freason: p.failureReason, fperm: p.failurePermanent, opened: p.openedAt,
       clicked: p.clickedAt, clicks: p.clicks, rank: Math.max(1, p.rank), at: p.updatedAt,
@@ -28,12 +28,12 @@ export function upsertMessages(patches: readonly MessagePatch[], context: Projec
 WITH p AS (
   SELECT * FROM unnest(${g('m')}::text[], ${g('id')}::text[], ${g('campaign')}::text[], ${g('customer')}::text[], ${g('channel')}::text[],
                        ${g('template')}::text[], ${g('version')}::text[], ${g('locale')}::text[], ${g('scheduled')}::timestamptz[],
-                       ${g('estimate')}::bigint[], ${g('queued')}::timestamptz[], ${g('sent')}::timestamptz[], ${g('provider')}::text[],
+                       ${g('currency')}::text[], ${g('estimate')}::bigint[], ${g('queued')}::timestamptz[], ${g('sent')}::timestamptz[], ${g('provider')}::text[],
                        ${g('pmid')}::text[], ${g('units')}::int[], ${g('cost')}::bigint[], ${g('delivered')}::timestamptz[],
                        ${g('failed')}::timestamptz[], ${g('fcode')}::text[], ${g('freason')}::text[], ${g('fperm')}::boolean[],
                        ${g('opened')}::timestamptz[], ${g('clicked')}::timestamptz[], ${g('clicks')}::bigint[], ${g('rank')}::smallint[],
                        ${g('at')}::timestamptz[])
-    AS p(m, id, campaign, customer, channel, template, version, locale, scheduled, estimate, queued, sent, provider, pmid, units, cost,
+    AS p(m, id, campaign, customer, channel, template, version, locale, scheduled, currency, estimate, queued, sent, provider, pmid, units, cost,
          delivered, failed, fcode, freason, fperm, opened, clicked, clicks, rank, at)
 ), before AS (
   SELECT o.merchant_id, o.message_id, o.queued_at, o.sent_at, o.delivered_at, o.failed_at, o.opened_at, o.clicked_at
@@ -42,10 +42,10 @@ WITH p AS (
   INSERT INTO ${messages} AS t (merchant_id, message_id, campaign_id, customer_id, channel, template_id, template_version, locale, status,
                                 status_rank, scheduled_for, queued_at, sent_at, delivered_at, failed_at, failure_code, failure_reason,
                                 failure_permanent, opened_at, clicked_at, clicks, provider, provider_message_id, units,
-                                estimated_cost_cents, cost_cents, updated_at)
+                                currency, estimated_cost_cents, cost_cents, updated_at)
   SELECT m, id, campaign, customer, channel, template, version, locale,
          (ARRAY['queued', 'sent', 'failed', 'delivered'])[rank], rank, scheduled, queued, sent, delivered, failed, fcode, freason, fperm,
-         opened, clicked, clicks, provider, pmid, units, estimate, cost, at
+         opened, clicked, clicks, provider, pmid, units, currency, estimate, cost, at
     FROM p
   ON CONFLICT (merchant_id, message_id) DO UPDATE SET
     campaign_id = COALESCE(t.campaign_id, EXCLUDED.campaign_id),
@@ -70,6 +70,7 @@ WITH p AS (
     provider = COALESCE(EXCLUDED.provider, t.provider),
     provider_message_id = COALESCE(EXCLUDED.provider_message_id, t.provider_message_id),
     units = COALESCE(EXCLUDED.units, t.units),
+    currency = COALESCE(t.currency, EXCLUDED.currency),
     estimated_cost_cents = COALESCE(t.estimated_cost_cents, EXCLUDED.estimated_cost_cents),
     cost_cents = t.cost_cents + EXCLUDED.cost_cents,
     updated_at = EXCLUDED.updated_at

@@ -4,7 +4,7 @@ import { columns, json } from './columns.js';
 
 /**
  * sales: purchase facts and lines (anonymous sales have no customer), refunds and visits, each with
- * its local date in the merchant's time zone. Rows are keyed by the ids the events carry, and a refund
+ * its local date in the merchant's time zone; purchases and refunds with their currency. Rows are keyed by the ids the events carry, and a refund
  * changes its purchase only when its own row is new: replaying a batch changes nothing.
  */
 export const salesProjection: Projection = {
@@ -20,7 +20,7 @@ export const salesProjection: Projection = {
 };
 
 function purchases(events: readonly ProjectedEvent[], context: ProjectionContext): Sql | null {
-  const r = columns('m', 'p', 'c', 'store', 'channel', 'total', 'lines', 'items', 'promo', 'rewards', 'at', 'date', 'id');
+  const r = columns('m', 'p', 'c', 'store', 'channel', 'currency', 'total', 'lines', 'items', 'promo', 'rewards', 'at', 'date', 'id');
   for (const e of ofType(events, 'PurchaseRecorded')) {
     const d = e.data;
     const m = e.metadata.merchantId;
@@ -30,6 +30,7 @@ function purchases(events: readonly ProjectedEvent[], context: ProjectionContext
       c: d.customerId,
       store: d.storeId,
       channel: d.channel,
+      currency: d.currency,
       total: d.totalCents,
       lines: d.lines.length,
       items: d.lines.reduce((sum, l) => sum + l.quantity, 0),
@@ -42,10 +43,10 @@ function purchases(events: readonly ProjectedEvent[], context: ProjectionContext
   }
   if (r.size === 0) return null;
   return sql`
-INSERT INTO ${context.table('purchases')} (merchant_id, purchase_id, customer_id, store_id, channel, total_cents, line_count, item_count,
+INSERT INTO ${context.table('purchases')} (merchant_id, purchase_id, customer_id, store_id, channel, currency, total_cents, line_count, item_count,
                                            promo_cents, rewards_used, purchased_at, local_date, event_id)
 SELECT * FROM unnest(${r.get('m')}::text[], ${r.get('p')}::text[], ${r.get('c')}::text[], ${r.get('store')}::text[], ${r.get('channel')}::text[],
-                     ${r.get('total')}::bigint[], ${r.get('lines')}::int[], ${r.get('items')}::int[], ${r.get('promo')}::bigint[], ${r.get('rewards')}::int[],
+                     ${r.get('currency')}::text[], ${r.get('total')}::bigint[], ${r.get('lines')}::int[], ${r.get('items')}::int[], ${r.get('promo')}::bigint[], ${r.get('rewards')}::int[],
                      ${r.get('at')}::timestamptz[], ${r.get('date')}::date[], ${r.get('id')}::uuid[])
 ON CONFLICT (merchant_id, purchase_id) DO NOTHING`;
 }
@@ -68,23 +69,23 @@ ON CONFLICT (merchant_id, purchase_id, line_no) DO NOTHING`;
 }
 
 function refunds(events: readonly ProjectedEvent[], context: ProjectionContext): Sql | null {
-  const r = columns('m', 'refund', 'p', 'c', 'store', 'amount', 'lines', 'reason', 'at', 'date', 'id');
+  const r = columns('m', 'refund', 'p', 'c', 'store', 'currency', 'amount', 'lines', 'reason', 'at', 'date', 'id');
   for (const e of ofType(events, 'PurchaseRefunded')) {
     const d = e.data;
     const m = e.metadata.merchantId;
-    r.push({ m, refund: d.refundId, p: d.purchaseId, c: d.customerId, store: d.storeId, amount: d.amountCents, lines: json(d.lines), reason: d.reason, at: d.refundedAt, date: context.localDate(m, d.refundedAt), id: e.metadata.eventId });
+    r.push({ m, refund: d.refundId, p: d.purchaseId, c: d.customerId, store: d.storeId, currency: d.currency, amount: d.amountCents, lines: json(d.lines), reason: d.reason, at: d.refundedAt, date: context.localDate(m, d.refundedAt), id: e.metadata.eventId });
   }
   if (r.size === 0) return null;
   const purchasesTable = context.table('purchases');
   const linesTable = context.table('purchase_lines');
   return sql`
 WITH inserted AS (
-  INSERT INTO ${context.table('refunds')} (merchant_id, refund_id, purchase_id, customer_id, store_id, amount_cents, lines, reason,
+  INSERT INTO ${context.table('refunds')} (merchant_id, refund_id, purchase_id, customer_id, store_id, currency, amount_cents, lines, reason,
                                           refunded_at, local_date, event_id)
-  SELECT m, rf, p, c, st, am, li::jsonb, re, at, dt, id
+  SELECT m, rf, p, c, st, cu, am, li::jsonb, re, at, dt, id
     FROM unnest(${r.get('m')}::text[], ${r.get('refund')}::text[], ${r.get('p')}::text[], ${r.get('c')}::text[], ${r.get('store')}::text[],
-                ${r.get('amount')}::bigint[], ${r.get('lines')}::text[], ${r.get('reason')}::text[], ${r.get('at')}::timestamptz[],
-                ${r.get('date')}::date[], ${r.get('id')}::uuid[]) AS r(m, rf, p, c, st, am, li, re, at, dt, id)
+                ${r.get('currency')}::text[], ${r.get('amount')}::bigint[], ${r.get('lines')}::text[], ${r.get('reason')}::text[], ${r.get('at')}::timestamptz[],
+                ${r.get('date')}::date[], ${r.get('id')}::uuid[]) AS r(m, rf, p, c, st, cu, am, li, re, at, dt, id)
   ON CONFLICT (merchant_id, refund_id) DO NOTHING
   RETURNING merchant_id, purchase_id, amount_cents, lines
 ), purchase_totals AS (

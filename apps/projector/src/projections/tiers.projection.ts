@@ -2,7 +2,7 @@ import type { Sql } from '@relance/platform';
 import { ofType, type Projection } from '../projection.js';
 import { rows } from './rows.js';
 
-/** tiers: the tier each customer holds, and every change with the spend and program that decided it. */
+/** tiers: the tier each customer holds, and every change with the spend (and its currency) and program that decided it. */
 export const tiersProjection: Projection = {
   name: 'tiers',
   version: 1,
@@ -17,6 +17,7 @@ export const tiersProjection: Projection = {
       from_tier: 'text',
       to_tier: 'text',
       direction: 'text',
+      currency: 'text',
       rolling_spend_cents: 'bigint',
       window_start: 'timestamptz',
       guaranteed_until: 'timestamptz',
@@ -33,6 +34,7 @@ export const tiersProjection: Projection = {
         from_tier: d.from,
         to_tier: d.to,
         direction: d.direction,
+        currency: d.currency,
         rolling_spend_cents: d.rollingSpendCents,
         window_start: d.windowStart,
         guaranteed_until: d.guaranteedUntil,
@@ -48,6 +50,7 @@ export const tiersProjection: Projection = {
       tier: 'text',
       since: 'timestamptz',
       guaranteed_until: 'timestamptz',
+      currency: 'text',
       rolling_spend_cents: 'bigint',
       program_version: 'text',
     });
@@ -59,6 +62,7 @@ export const tiersProjection: Projection = {
         tier: d.to,
         since: d.changedAt,
         guaranteed_until: d.guaranteedUntil,
+        currency: d.currency,
         rolling_spend_cents: d.rollingSpendCents,
         program_version: d.programVersion,
       });
@@ -67,7 +71,7 @@ export const tiersProjection: Projection = {
       history.insert('ON CONFLICT (merchant_id, event_id) DO NOTHING'),
       tiers.insert(`ON CONFLICT (merchant_id, customer_id) DO UPDATE
    SET tier = EXCLUDED.tier, since = EXCLUDED.since, guaranteed_until = EXCLUDED.guaranteed_until,
-       rolling_spend_cents = EXCLUDED.rolling_spend_cents, program_version = EXCLUDED.program_version
+       currency = EXCLUDED.currency, rolling_spend_cents = EXCLUDED.rolling_spend_cents, program_version = EXCLUDED.program_version
  WHERE t.since <= EXCLUDED.since`),
     ].filter((s): s is Sql => s !== null);
   },

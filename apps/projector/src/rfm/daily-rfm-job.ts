@@ -39,8 +39,10 @@ export function dailyRfmJob(deps: DailyRfmDeps): ScheduledJob {
         return { runId, resumed: resumed.length };
       }
       // merchant.yaml's rfm.customerTypes, as `relance rfm` reads it (B2C and B2B apart by default).
-      const customerTypes = deps.merchants.get(merchantId)?.rfm?.customerTypes;
-      const params = { merchantId, asOf: period, windowMonths: RFM_WINDOW_MONTHS, steps: DEFAULT_STEPS, ...(customerTypes ? { customerTypes } : {}) };
+      // The job's merchants are the directory's: a fire is only ever for one of them.
+      const merchant = deps.merchants.require(merchantId);
+      const customerTypes = merchant.rfm?.customerTypes;
+      const params = { merchantId, currency: merchant.currency, asOf: period, windowMonths: RFM_WINDOW_MONTHS, steps: DEFAULT_STEPS, ...(customerTypes ? { customerTypes } : {}) };
       const reports = await run.run(params, runId, true);
       const report = reports?.find((r) => r.runId === runId);
       return { runId, scored: report?.scored ?? 0, changes: report?.changes ?? 0 };

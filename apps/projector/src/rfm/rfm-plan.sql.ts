@@ -5,12 +5,12 @@ import { sql, type Sql } from '@relance/platform';
  * announced), in customer order, cut into slices of `sliceSize`, each change with its event id: a
  * UUIDv7 made of the run's time and a hash of (run, customer), so the same run always has the same ids.
  */
-export function planChanges(merchantId: string, runId: string, plannedAtMs: number, sliceSize: number): Sql {
+export function planChanges(merchantId: string, currency: string, runId: string, plannedAtMs: number, sliceSize: number): Sql {
   return sql`
 INSERT INTO rfm_run_slices (merchant_id, run_id, slice, changes)
 SELECT ${merchantId}, ${runId}, (x.seq - 1) / ${sliceSize}::int,
        jsonb_agg(jsonb_build_object(
-         'customerId', x.customer_id, 'from', x.from_segment, 'to', x.to_segment, 'scores', x.scores, 'values', x.measures,
+         'customerId', x.customer_id, 'from', x.from_segment, 'to', x.to_segment, 'scores', x.scores, 'currency', ${currency}::text, 'values', x.measures,
          'eventId', (lpad(to_hex(${plannedAtMs}::bigint), 12, '0') || '7' || substr(x.h, 1, 3)
                      || substr('89ab', get_byte(decode(substr(x.h, 4, 2), 'hex'), 0) % 4 + 1, 1) || substr(x.h, 6, 15))::uuid::text
        ) ORDER BY x.seq)

@@ -16,7 +16,10 @@ export interface RfmRunReport {
   readonly resumed: boolean;
 }
 
-type Change = Pick<EventData<'SegmentChanged'>, 'customerId' | 'from' | 'to' | 'scores' | 'values'> & { eventId: string };
+/** A run's parameters, with the merchant's currency (ISO 4217): the one of the monetary values its changes announce. */
+export type RfmRunParameters = RfmParameters & { readonly currency: string };
+
+type Change = Pick<EventData<'SegmentChanged'>, 'customerId' | 'from' | 'to' | 'scores' | 'currency' | 'values'> & { eventId: string };
 
 /**
  * An RFM run of one merchant, in two steps. Plan, in one transaction: score every customer, store
@@ -34,7 +37,7 @@ export class RfmRun {
   ) {}
 
   /** Runs one (after publishing any run left half-published); `wait` false skips when another runs. */
-  async run(params: RfmParameters, runId: string, wait = true): Promise<RfmRunReport[] | null> {
+  async run(params: RfmRunParameters, runId: string, wait = true): Promise<RfmRunReport[] | null> {
     const session = await LockSession.open(this.pool);
     try {
       const lock = `rfm:${params.merchantId}`;
@@ -69,7 +72,7 @@ export class RfmRun {
     return rows.map((r) => ({ merchantId, runId: r.run_id, asOf: r.as_of, scored: r.scored, changes: r.changes, resumed: true }));
   }
 
-  private async plan(db: pg.PoolClient, params: RfmParameters, runId: string): Promise<RfmRunReport> {
+  private async plan(db: pg.PoolClient, params: RfmRunParameters, runId: string): Promise<RfmRunReport> {
     const plannedAt = this.clock.now();
     await db.query('BEGIN');
     try {
@@ -82,7 +85,7 @@ export class RfmRun {
       // The merchant's first run is its baseline: no change of segment is announced per customer.
       const { rows: earlier } = await db.query('SELECT 1 FROM rfm_runs WHERE merchant_id = $1 LIMIT 1', [params.merchantId]);
       const baseline = earlier.length === 0;
-      if (!baseline) await db.query(planChanges(params.merchantId, runId, plannedAt.getTime(), this.sliceSize));
+      if (!baseline) await db.query(planChanges(params.merchantId, params.currency, runId, plannedAt.getTime(), this.sliceSize));
       const { rows } = await db.query<{ changes: number }>(
         `SELECT COALESCE(sum(jsonb_array_length(changes)), 0)::int AS changes FROM rfm_run_slices WHERE merchant_id = $1 AND run_id = $2`,
         [params.merchantId, runId],

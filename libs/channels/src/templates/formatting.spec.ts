@@ -18,6 +18,12 @@ describe('money', () => {
     expect(formatMoney(1250, 'KWD', 'en-GB')).toBe(`KWD${NBSP}1.250`);
   });
 
+  it('writes yen and dinars the French way for a French template: grouped thousands, a decimal comma, the code after', () => {
+    expect(formatMoney(1250, 'JPY', 'fr-FR')).toBe(`1${NNBSP}250${NBSP}JPY`);
+    expect(formatMoney(3500, 'KWD', 'fr-FR')).toBe(`3,500${NBSP}KWD`);
+    expect(formatMoney(1250, 'EUR', 'fr-FR')).toBe(`12,50${NBSP}€`);
+  });
+
   it('drops zero decimals when asked to be compact, and only then', () => {
     expect(formatMoney(1000, 'EUR', 'fr-FR', true)).toBe(`10${NBSP}€`);
     expect(formatMoney(1050, 'EUR', 'fr-FR', true)).toBe(`10,50${NBSP}€`);

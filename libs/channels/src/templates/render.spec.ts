@@ -69,6 +69,18 @@ describe('an SMS', () => {
     expect(sms.segments).toMatchObject({ encoding: 'GSM-7', segments: 2 });
   });
 
+  it('writes amounts in the merchant\'s currency and its minor unit: yen without decimals, dinars with three', async () => {
+    for (const [currency, basketMinor, shown] of [
+      ['JPY', 12_345, '12 345 JPY'],
+      ['KWD', 12_345, '12,345 KWD'],
+    ] as const) {
+      const inCurrency = (await TemplateCatalog.load(DEMO_TEMPLATES, { ...DEMO_MERCHANT, currency })).catalog;
+      const sms = renderMessage(inCurrency, { channel: 'sms', templateId: 'big-basket', customer, offer: { basketMinor, pointsEarned: 12 }, stopNumber: '36111' });
+      if (sms.channel !== 'sms') throw new Error('not an SMS');
+      expect(sms.body).toContain(`merci pour votre achat de ${shown}, 12 points en plus`);
+    }
+  });
+
   it('for RCS, falls back to the SMS template when there is no RCS one', () => {
     const rcs = renderMessage(catalog, { channel: 'rcs', templateId: 'welcome', customer, stopNumber: '36111' });
     expect(rcs).toMatchObject({ channel: 'rcs', file: expect.stringContaining('/sms/fr-FR/welcome.hbs') });

@@ -19,6 +19,7 @@ export const merchant: CampaignMerchant = {
   name: 'La Cave des Halles',
   timeZone: PARIS,
   locale: 'fr-FR',
+  currency: 'EUR',
   alcohol: true,
   channels: {
     email: { fromAddress: 'bonjour@cave.example', fromName: null, replyTo: null, unsubscribeBaseUrl: 'https://cave.example/desabonnement' },

@@ -53,6 +53,7 @@ export function redeemFor(
         ...base,
         name: reward.name,
         kind: reward.kind,
+        currency: context.currency,
         valueCents: reward.valueCents,
         pointsCost: reward.costPoints,
         trigger: how.trigger,

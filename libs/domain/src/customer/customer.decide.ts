@@ -67,7 +67,7 @@ function applyCommand(command: StepCommand, decision: Decision, context: Custome
     case 'GrantBonusPoints':
       return grantBonusPoints(command, decision, context);
     case 'AbsorbCustomer':
-      return absorbCustomer(command, decision);
+      return absorbCustomer(command, decision, context);
     case 'ReviewCustomer':
       return decision;
     default:

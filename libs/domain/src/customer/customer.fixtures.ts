@@ -53,7 +53,7 @@ export const clubWithoutAutoIssue = activeProgram({
 });
 
 export function at(now: string, program: ActiveProgram = club): CustomerContext {
-  return { now, timeZone: PARIS, program };
+  return { now, timeZone: PARIS, currency: 'EUR', program };
 }
 
 export function line(lineNo: number, totalCents: number, extra: Partial<PurchaseLine> = {}): PurchaseLine {

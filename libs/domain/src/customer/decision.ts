@@ -4,12 +4,14 @@ import { DomainError } from '../shared/errors.js';
 import { evolveCustomer } from './customer.evolve.js';
 import type { ActiveCustomer, CustomerState, CustomerStreamEvent } from './customer.state.js';
 
-/** What a customer decision needs besides the command: the time, the merchant's zone, the rules in force. */
+/** What a customer decision needs besides the command: the time, the merchant's zone and currency, the rules in force. */
 export interface CustomerContext {
   /** ISO-8601 UTC. */
   readonly now: string;
   /** IANA zone of the merchant, e.g. Europe/Paris. */
   readonly timeZone: string;
+  /** ISO 4217 code of the merchant's currency: every amount event it decides says it. */
+  readonly currency: string;
   readonly program: ActiveProgram;
 }
 

@@ -29,6 +29,7 @@ describe('an unknown customer', () => {
           from: null,
           to: 'decouverte',
           direction: 'up',
+          currency: 'EUR',
           rollingSpendCents: 0,
           windowStart: '2025-01-09T23:00:00.000Z',
           guaranteedUntil: null,

@@ -89,7 +89,7 @@ describe('a survivor absorbing a duplicate', () => {
       .when(absorb, atClub(NOW))
       .thenEvents((events) => {
         expect(events.map((e) => e.type)).toEqual(['CustomersMergedV2', 'TierChanged', 'PointsRedeemed', 'RewardIssued']);
-        expect(ofType(events, 'CustomersMergedV2')[0]).toEqual({ survivorId: CUSTOMER, mergedId: DUPLICATE, role: 'survivor', transferred, mergedAt: NOW });
+        expect(ofType(events, 'CustomersMergedV2')[0]).toEqual({ survivorId: CUSTOMER, mergedId: DUPLICATE, role: 'survivor', currency: 'EUR', transferred, mergedAt: NOW });
         expect(ofType(events, 'TierChanged')[0]).toMatchObject({ to: 'amateur', rollingSpendCents: 33000 });
         expect(ofType(events, 'PointsRedeemed')[0]).toMatchObject({ redemptionId: `merge-${DUPLICATE}-auto-1`, points: 200 });
       });

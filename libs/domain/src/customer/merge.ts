@@ -60,13 +60,13 @@ export function mergeInto(command: CustomerCommandOf<'MergeInto'>, decision: Dec
   }
   const merged: CustomerStreamEvent = {
     type: 'CustomersMergedV2',
-    data: { survivorId, mergedId: state.customerId, role: 'merged', transferred: mergeTransfer(state, context), mergedAt: context.now },
+    data: { survivorId, mergedId: state.customerId, role: 'merged', currency: context.currency, transferred: mergeTransfer(state, context), mergedAt: context.now },
   };
   return { events: [...decision.events, merged], state: evolveCustomer(state, merged) };
 }
 
 /** On the survivor: CustomersMergedV2 (role survivor); the tier review and automatic rewards follow. */
-export function absorbCustomer(command: CustomerCommandOf<'AbsorbCustomer'>, decision: Decision): Decision {
+export function absorbCustomer(command: CustomerCommandOf<'AbsorbCustomer'>, decision: Decision, context: CustomerContext): Decision {
   const { mergedId, transferred, mergedAt } = command.data;
   const { state } = decision;
   if (mergedId === state.customerId) {
@@ -74,6 +74,6 @@ export function absorbCustomer(command: CustomerCommandOf<'AbsorbCustomer'>, dec
   }
   return record(decision, {
     type: 'CustomersMergedV2',
-    data: { survivorId: state.customerId, mergedId, role: 'survivor', transferred, mergedAt },
+    data: { survivorId: state.customerId, mergedId, role: 'survivor', currency: context.currency, transferred, mergedAt },
   });
 }

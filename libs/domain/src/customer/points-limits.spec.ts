@@ -33,6 +33,7 @@ function holding(held: number): CustomerStreamEvent[] {
         survivorId: CUSTOMER,
         mergedId: 'dup',
         role: 'survivor',
+        currency: 'EUR',
         transferred: { lots: [{ lotId: 'purchase:old', remaining: held, earnedAt: ENROLLED, expiresAt: null }], debtPoints: 0, refundablePurchases: [], spend: [], rewards: [] },
         mergedAt: ENROLLED,
       },

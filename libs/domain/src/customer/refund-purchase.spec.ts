@@ -33,6 +33,7 @@ describe('a customer who bought 140 points worth of wine', () => {
             refundId: 'r1',
             customerId: CUSTOMER,
             storeId: 'store-1',
+            currency: 'EUR',
             lines: [{ lineNo: 1, quantity: 1, amountCents: 2000 }],
             amountCents: 2000,
             reason: 'bouchonné',

@@ -34,7 +34,7 @@ export function refundPurchase(command: CustomerCommandOf<'RefundPurchase'>, dec
   const amountCents = lines.reduce((sum, line) => sum + line.amountCents, 0);
   const refunded = record(decision, {
     type: 'PurchaseRefunded',
-    data: { purchaseId, refundId, customerId: state.customerId, storeId, lines, amountCents, reason, refundedAt },
+    data: { purchaseId, refundId, customerId: state.customerId, storeId, currency: context.currency, lines, amountCents, reason, refundedAt },
   });
 
   const after = openPurchase(refunded.state.purchases, purchaseId);

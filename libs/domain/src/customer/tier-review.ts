@@ -31,6 +31,7 @@ export function reviewTier(decision: Decision, context: CustomerContext): Decisi
       from: state.tier?.id ?? null,
       to: move.to.id,
       direction: move.direction,
+      currency: context.currency,
       rollingSpendCents: spendCents,
       windowStart,
       guaranteedUntil: move.guaranteedUntil,

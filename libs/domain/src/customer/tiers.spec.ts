@@ -44,6 +44,7 @@ describe('a customer who reached Amateur and whose spend then fell to nothing', 
               from: 'amateur',
               to: 'decouverte',
               direction: 'down',
+              currency: 'EUR',
               // Each counted at its own date: the March refund is in the window, its January purchase no longer is.
               rollingSpendCents: -35000,
               windowStart: '2026-01-15T23:00:00.000Z',

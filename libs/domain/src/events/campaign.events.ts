@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CurrencyCode } from './currency.js';
 import { Cents, Channel, Id, Instant, StorableText } from './primitives.js';
 
 /*
@@ -186,6 +187,8 @@ export const CampaignLaunched = z
     audienceCount: z.number().int().min(0),
     controlGroupCount: z.number().int().min(0),
     suppressedCount: z.number().int().min(0),
+    /** The merchant's currency, the one of every cost here. */
+    currency: CurrencyCode,
     estimates: z.array(ChannelEstimate),
     estimatedCostCents: Cents,
     launchedAt: Instant,

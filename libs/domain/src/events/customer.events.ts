@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CurrencyCode } from './currency.js';
 import { IssuedReward, PointsLot, PurchaseRecord } from './loyalty-state.js';
 import { BusinessCategory, CustomerType, Id, IdentityHash, Instant, PointsHeld, Sealed, SignedCents, Source, StorableText } from './primitives.js';
 
@@ -109,6 +110,8 @@ export const CustomersMergedV2 = z
     survivorId: Id,
     mergedId: Id,
     role: z.enum(['survivor', 'merged']),
+    /** The merchant's currency, the one of every amount handed over (purchases, spend, rewards). */
+    currency: CurrencyCode,
     transferred: MergeTransferV2,
     mergedAt: Instant,
   })

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
+import { CurrencyCode } from './currency.js';
 import { Cents, Id, Instant, Points, PointsHeld, StorableText } from './primitives.js';
 import { LotDebit } from './loyalty-state.js';
 
@@ -80,6 +81,8 @@ export const TierChanged = z
     from: Id.nullable(),
     to: Id,
     direction: z.enum(['up', 'down']),
+    /** The merchant's currency, the one of rollingSpendCents. */
+    currency: CurrencyCode,
     /** Net spend over the rolling window that decided it. */
     rollingSpendCents: z.number().int().min(-LIMITS.spendCents).max(LIMITS.spendCents),
     windowStart: Instant,
@@ -97,6 +100,8 @@ export const RewardIssued = z
     rewardCode: Id,
     name: StorableText.min(1).max(200),
     kind: z.enum(['voucher', 'product', 'experience']),
+    /** The merchant's currency, the one of valueCents. */
+    currency: CurrencyCode,
     valueCents: Cents.nullable(),
     pointsCost: z.number().int().min(0).max(LIMITS.pointsPerMovement),
     trigger: z.enum(['redemption', 'automatic', 'campaign']),
@@ -129,6 +134,8 @@ export const ChallengeCompleted = z
     /** "2026-12" for a monthly challenge, "2026" for a yearly one, "2026-Q4" for a quarterly one. */
     period: StorableText.min(4).max(20),
     purchases: z.number().int().min(0).max(LIMITS.pointsPerMovement),
+    /** The merchant's currency, the one of spendCents. */
+    currency: CurrencyCode,
     spendCents: z.number().int().min(0).max(LIMITS.spendCents),
     bonusPoints: z.number().int().min(0).max(LIMITS.pointsPerMovement),
     completedAt: Instant,

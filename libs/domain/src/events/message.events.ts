@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
+import { CurrencyCode } from './currency.js';
 import { Cents, Channel, ConsentPurpose, Id, Instant, StorableText } from './primitives.js';
 
 /*
@@ -32,6 +33,8 @@ export const MessageQueued = z
     locale: StorableText.min(2).max(10),
     /** Deferred by quiet hours or scheduling; null to send at once. */
     scheduledFor: Instant.nullable(),
+    /** The merchant's currency, the one of estimatedCostCents. */
+    currency: CurrencyCode,
     estimatedCostCents: Cents,
     voucher: MessageVoucher.nullable(),
     queuedAt: Instant,
@@ -48,6 +51,8 @@ export const MessageSent = z
     providerMessageId: StorableText.min(1).max(200),
     /** SMS segments, 1 for other channels. */
     units: z.number().int().min(1).max(LIMITS.messageUnits),
+    /** The currency of costCents: the merchant's (a provider's price in another currency is not recorded as a cost). */
+    currency: CurrencyCode,
     costCents: Cents,
     sentAt: Instant,
   })

@@ -55,6 +55,8 @@ export const PurchaseRefunded = z
     refundId: Id,
     customerId: Id.nullable(),
     storeId: Id,
+    /** The purchase's currency (the merchant's): every amount here is in its minor unit. */
+    currency: CurrencyCode,
     lines: z.array(RefundedLine).min(1).max(LIMITS.linesPerPurchase),
     amountCents: Cents,
     reason: StorableText.max(200).nullable(),

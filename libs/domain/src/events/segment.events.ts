@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CurrencyCode } from './currency.js';
 import { LIMITS } from './limits.js';
 import { Id, Instant, LocalDate, StorableText } from './primitives.js';
 
@@ -28,6 +29,8 @@ export const SegmentChanged = z
     from: Segment.nullable(),
     to: Segment.nullable(),
     scores: z.object({ recency: Score, frequency: Score, monetary: Score }).strict().nullable(),
+    /** The merchant's currency, the one of values.monetaryCents. */
+    currency: CurrencyCode,
     values: z
       .object({
         recencyDays: z.number().int().min(0),

@@ -36,6 +36,8 @@ describe('the upcasters', () => {
         survivorId: 'surv',
         mergedId: 'dup',
         role: 'survivor',
+        // Written while EUR was the only currency a merchant could have.
+        currency: 'EUR',
         mergedAt: '2025-07-01T09:00:00.000Z',
         transferred: {
           lots: v1.transferred.lots,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CurrencyCode } from './currency.js';
 import { Cents, Id, Instant } from './primitives.js';
 
 /*
@@ -22,6 +23,8 @@ export const VoucherIssued = z
     /** The message that announces it, null when the campaign sends none. */
     messageId: Id.nullable(),
     kind: z.enum(VOUCHER_KINDS),
+    /** The merchant's currency, the one of valueCents and minimumPurchaseCents. */
+    currency: CurrencyCode,
     /** kind "amount": the discount in cents; null otherwise. */
     valueCents: Cents.nullable(),
     /** kind "percent": the discount in percent of the eligible purchase; null otherwise. */
@@ -43,6 +46,8 @@ export const VoucherRedeemed = z
     code: VoucherCode,
     campaignId: Id,
     purchaseId: Id,
+    /** The merchant's currency, the one of discountCents. */
+    currency: CurrencyCode,
     discountCents: Cents,
     redeemedAt: Instant,
   })

@@ -5,7 +5,7 @@ import { anonymousSaleDecider, type AnonymousSaleCommand, type AnonymousSaleEven
 
 const spec = deciderSpec(anonymousSaleDecider);
 /** Refunds within 30 days. */
-const shop = { timeZone: PARIS, program: activeProgram({ ...clubInput, refunds: { windowDays: 30 } }) };
+const shop = { timeZone: PARIS, currency: 'EUR', program: activeProgram({ ...clubInput, refunds: { windowDays: 30 } }) };
 const SOLD = '2026-04-02T16:00:00.000Z';
 
 const sale: Extract<AnonymousSaleCommand, { type: 'RecordPurchase' }> = {
@@ -56,6 +56,7 @@ describe('a recorded anonymous sale', () => {
             refundId: 'r1',
             customerId: null,
             storeId: 'store-1',
+            currency: 'EUR',
             lines: [{ lineNo: 1, quantity: 2, amountCents: 1998 }],
             amountCents: 1998,
             reason: null,
@@ -68,7 +69,7 @@ describe('a recorded anonymous sale', () => {
   it('refunds what is left when no lines are named, and refuses more', () => {
     const partly: AnonymousSaleEvent[] = [
       ...recorded,
-      { type: 'PurchaseRefunded', data: { purchaseId: 'anon-1', refundId: 'r1', customerId: null, storeId: 'store-1', lines: [{ lineNo: 1, quantity: 2, amountCents: 1998 }], amountCents: 1998, reason: null, refundedAt: SOLD } },
+      { type: 'PurchaseRefunded', data: { purchaseId: 'anon-1', refundId: 'r1', customerId: null, storeId: 'store-1', currency: 'EUR', lines: [{ lineNo: 1, quantity: 2, amountCents: 1998 }], amountCents: 1998, reason: null, refundedAt: SOLD } },
     ];
     spec
       .given(partly)

@@ -28,9 +28,11 @@ export const RecordAnonymousPurchase = z.strictObject({
 export const AnonymousSaleCommand = z.discriminatedUnion('type', [RecordAnonymousPurchase, RefundPurchase]);
 export type AnonymousSaleCommand = z.infer<typeof AnonymousSaleCommand>;
 
-/** What a sale's decisions need besides the command: the merchant's zone and program (its refund window). */
+/** What a sale's decisions need besides the command: the merchant's zone, currency and program (its refund window). */
 export interface SaleContext {
   readonly timeZone: string;
+  /** ISO 4217 code of the merchant's currency, the one its purchases were recorded in. */
+  readonly currency: string;
   readonly program: { readonly definition: Program };
 }
 
@@ -76,7 +78,7 @@ export function decideAnonymousSale(command: AnonymousSaleCommand, state: Anonym
       const lines = refundLineAmounts(state.purchase, command.data.lines);
       const amountCents = lines.reduce((sum, line) => sum + line.amountCents, 0);
       return [
-        { type: 'PurchaseRefunded', data: { purchaseId, refundId, customerId: null, storeId, lines, amountCents, reason, refundedAt } },
+        { type: 'PurchaseRefunded', data: { purchaseId, refundId, customerId: null, storeId, currency: context.currency, lines, amountCents, reason, refundedAt } },
       ];
     }
     default:

@@ -146,7 +146,7 @@ export async function deliveryEnv(label: string, extraEnv: Record<string, string
         templateVersion: 'x',
         locale: 'fr-FR',
         scheduledFor: null,
-        estimatedCostCents: 1,
+        currency: 'EUR', estimatedCostCents: 1,
         voucher: null,
         queuedAt,
         ...extra,

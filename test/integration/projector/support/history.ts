@@ -30,7 +30,7 @@ export async function writeHistory(shop: Shop): Promise<void> {
   ];
   await shop.append(streams.anonymousSale(shop.merchantId, 'X-1'), anonymous, '2026-01-10T11:00:00.000Z');
   await shop.append(streams.anonymousSale(shop.merchantId, 'X-1'), [
-    { type: 'PurchaseRefunded', data: { purchaseId: 'X-1', refundId: 'RF-2', customerId: null, storeId: 'croix-rousse', lines: [{ lineNo: 2, quantity: 1, amountCents: 900 }], amountCents: 900, reason: null, refundedAt: '2026-01-11T11:00:00.000Z' } },
+    { type: 'PurchaseRefunded', data: { purchaseId: 'X-1', refundId: 'RF-2', customerId: null, storeId: 'croix-rousse', currency: 'EUR', lines: [{ lineNo: 2, quantity: 1, amountCents: 900 }], amountCents: 900, reason: null, refundedAt: '2026-01-11T11:00:00.000Z' } },
   ], '2026-01-11T11:00:00.000Z');
 
   await writeCampaign(shop);
@@ -72,13 +72,13 @@ async function writeCampaign(shop: Shop): Promise<void> {
     type: 'MessageQueued',
     data: {
       messageId, campaignId: 'relance-hiver', ruleVersion: 'h1', customerId, channel: 'email', fallbackChannels: [], purpose: 'marketing', templateId: 'relance', templateVersion: '3',
-      locale: 'fr-FR', scheduledFor: null, estimatedCostCents: 1, voucher: { voucherId: `v-${messageId}`, code: 'HIVER-10AB' }, queuedAt: at(1),
+      locale: 'fr-FR', scheduledFor: null, currency: 'EUR', estimatedCostCents: 1, voucher: { voucherId: `v-${messageId}`, code: 'HIVER-10AB' }, queuedAt: at(1),
     },
   });
   const m1 = { messageId: 'M-1', campaignId: 'relance-hiver', customerId: 'alice' };
   await shop.append(message(shop, 'M-1'), [
     queued('M-1', 'alice'),
-    { type: 'MessageSent', data: { ...m1, channel: 'email', provider: 'sendgrid', providerMessageId: 'sg-1', units: 1, costCents: 1, sentAt: at(2) } },
+    { type: 'MessageSent', data: { ...m1, channel: 'email', provider: 'sendgrid', providerMessageId: 'sg-1', units: 1, currency: 'EUR', costCents: 1, sentAt: at(2) } },
     { type: 'MessageDelivered', data: { ...m1, providerStatus: 'delivered', deliveredAt: at(3) } },
     { type: 'MessageOpened', data: { ...m1, openedAt: at(10) } },
     { type: 'MessageClicked', data: { ...m1, url: 'https://cave.example/offre', clickedAt: at(11) } },
@@ -87,7 +87,7 @@ async function writeCampaign(shop: Shop): Promise<void> {
   const m2 = { messageId: 'M-2', campaignId: 'relance-hiver', customerId: 'bob' };
   await shop.append(message(shop, 'M-2'), [
     queued('M-2', 'bob'),
-    { type: 'MessageSent', data: { ...m2, channel: 'email', provider: 'sendgrid', providerMessageId: 'sg-2', units: 1, costCents: 1, sentAt: at(2) } },
+    { type: 'MessageSent', data: { ...m2, channel: 'email', provider: 'sendgrid', providerMessageId: 'sg-2', units: 1, currency: 'EUR', costCents: 1, sentAt: at(2) } },
     { type: 'MessageDelivered', data: { ...m2, providerStatus: 'delivered', deliveredAt: at(3) } },
   ], at(1));
   // A late bounce report after the delivery receipt: recorded, but the message stays delivered.
@@ -96,6 +96,6 @@ async function writeCampaign(shop: Shop): Promise<void> {
   ], at(20));
   // Alice uses the voucher her message carried: the redemption names the campaign.
   await shop.append(streams.customer(shop.merchantId, 'alice'), [
-    { type: 'VoucherRedeemed', data: { customerId: 'alice', voucherId: 'v-M-1', code: 'HIVER-10AB', campaignId: 'relance-hiver', purchaseId: 'A-9', discountCents: 1000, redeemedAt: at(30) } },
+    { type: 'VoucherRedeemed', data: { customerId: 'alice', voucherId: 'v-M-1', code: 'HIVER-10AB', campaignId: 'relance-hiver', purchaseId: 'A-9', currency: 'EUR', discountCents: 1000, redeemedAt: at(30) } },
   ], at(30));
 }

@@ -57,7 +57,7 @@ export class Shop {
   /** Decides a command against the customer's state and appends what it decided. */
   async do(customerId: string, command: CustomerCommand, now: string): Promise<DomainEvent[]> {
     const state = this.states.get(customerId) ?? customerDecider.initialState();
-    const events = customerDecider.decide(command, state, { now, timeZone: 'Europe/Paris', program: this.activeProgram });
+    const events = customerDecider.decide(command, state, { now, timeZone: 'Europe/Paris', currency: 'EUR', program: this.activeProgram });
     this.states.set(customerId, events.reduce(evolveCustomer, state));
     await this.append(streams.customer(this.merchantId, customerId), events, now);
     return events;

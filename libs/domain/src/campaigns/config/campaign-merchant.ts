@@ -39,6 +39,8 @@ export interface CampaignMerchant {
   readonly name: string;
   readonly timeZone: string;
   readonly locale: string;
+  /** ISO 4217 code: the currency of its prices, budgets, vouchers and every amount its decisions record. */
+  readonly currency: string;
   /** Sells alcohol: a campaign promoting it never targets a customer under 18 or of unknown age. */
   readonly alcohol: boolean;
   readonly channels: MerchantChannels;

@@ -82,6 +82,7 @@ describe('given a loyal customer who consented to email, when a 180 € purchase
         templateVersion: 'e1',
         locale: 'fr-FR',
         scheduledFor: null,
+        currency: 'EUR',
         estimatedCostCents: 0,
         voucher: null,
         queuedAt: AT,
@@ -255,6 +256,7 @@ describe('given a campaign with a voucher', () => {
       campaignId: 'a-risque',
       messageId: decision.ids.messageId,
       kind: 'amount',
+      currency: 'EUR',
       valueCents: 1500,
       percent: null,
       minimumPurchaseCents: 5000,
@@ -287,7 +289,7 @@ describe('given a challenge met', () => {
     expect(eventOfType(decision, 'ChallengeCompleted')).toEqual({
       eventId: decision.ids.challengeCompletedEventId,
       type: 'ChallengeCompleted',
-      data: { customerId: 'alice', challengeId: 'defi-decembre', period: '2026-12', purchases: 3, spendCents: 9000, bonusPoints: 200, completedAt: '2026-12-16T10:00:00.000Z' },
+      data: { customerId: 'alice', challengeId: 'defi-decembre', period: '2026-12', purchases: 3, currency: 'EUR', spendCents: 9000, bonusPoints: 200, completedAt: '2026-12-16T10:00:00.000Z' },
     });
     expect(decision.bonus).toMatchObject({ points: 200, reason: 'challenge', sourceId: 'defi-decembre' });
   });

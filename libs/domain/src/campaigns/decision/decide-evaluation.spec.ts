@@ -109,9 +109,9 @@ describe('given an on-demand campaign, when its launch is previewed', () => {
       ],
       estimatedCostCents: 14,
     });
-    expect(campaignLaunched(preview, { campaignId: 'degustation', ruleVersion: tasting.ruleVersion, launchId: 'launch-1', confirmedBy: 'user:marie', launchedAt: AT })).toMatchObject({
+    expect(campaignLaunched(preview, { campaignId: 'degustation', ruleVersion: tasting.ruleVersion, launchId: 'launch-1', confirmedBy: 'user:marie', launchedAt: AT, currency: 'EUR' })).toMatchObject({
       audienceCount: 3,
-      estimatedCostCents: 14,
+      currency: 'EUR', estimatedCostCents: 14,
     });
   });
 });

@@ -47,7 +47,7 @@ export function launchPreview(decisions: readonly CampaignDecision[]): LaunchPre
 /** The CampaignLaunched event of a confirmed launch, from the preview the operator confirmed. */
 export function campaignLaunched(
   preview: LaunchPreview,
-  launch: { campaignId: string; ruleVersion: string; launchId: string; confirmedBy: string; launchedAt: string },
+  launch: { campaignId: string; ruleVersion: string; launchId: string; confirmedBy: string; launchedAt: string; currency: string },
 ): EventData<'CampaignLaunched'> {
   return {
     ...launch,

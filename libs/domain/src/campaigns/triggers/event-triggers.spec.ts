@@ -19,6 +19,7 @@ const tierChanged = (direction: 'up' | 'down', from: string | null, to: string):
   from,
   to,
   direction,
+  currency: 'EUR',
   rollingSpendCents: 31000,
   windowStart: '2025-03-20T00:00:00.000Z',
   guaranteedUntil: null,
