@@ -302,7 +302,7 @@ describe('given a challenge met', () => {
     expect(eventOfType(decision, 'ChallengeCompleted')).toEqual({
       eventId: decision.ids.challengeCompletedEventId,
       type: 'ChallengeCompleted',
-      data: { customerId: 'alice', challengeId: 'defi-decembre', period: '2026-12', purchases: 3, spendCents: 9000, bonusPoints: 200, completedAt: '2026-12-16T10:00:00.000Z' },
+      data: { customerId: 'alice', challengeId: 'defi-decembre', period: '2026-12', purchases: 3, spendCents: 9000, currency: 'EUR', bonusPoints: 200, completedAt: '2026-12-16T10:00:00.000Z' },
     });
     expect(decision.bonus).toMatchObject({ points: 200, reason: 'challenge', sourceId: 'defi-decembre' });
     expect(eventOfType(decision, 'MessageQueued')).toBeUndefined();
