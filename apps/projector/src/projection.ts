@@ -26,14 +26,16 @@ export type ProjectedEventOf<T extends EventType> = Extract<ProjectedEvent, { ty
 /**
  * What the runner tells projections about a sealed profile. Projections store the sealed profile as
  * the event carries it; the birth date is the one field they read out of it, to derive the birthday
- * and "adult since" columns that time-based rules query. Names, email, phone and address never leave
- * the runner in clear.
+ * and "adult since" columns that time-based rules query, and of the postal address they learn only
+ * whether it is complete. Names, email, phone and address never leave the runner in clear.
  */
 export interface ProfileFacts {
   /** False when the customer's key is destroyed (erased): the birth date is then unknown. */
   readonly readable: boolean;
   /** YYYY-MM-DD, or null when the profile has none. */
   readonly birthDate: string | null;
+  /** The profile holds a postal address a letter can go to: street line, postal code and city. */
+  readonly postalReachable: boolean;
 }
 
 /** What a projection may know besides the events. Everything here was resolved before `apply`. */

@@ -16,18 +16,19 @@ export const campaignsCommand: Command = {
       throw new UsageError((error as Error).message);
     }
     if (!values.merchant || !values.campaign) throw new UsageError('--merchant and --campaign are required');
-    const { createPool, loadConfig } = await import('@relance/platform');
-    const { RuleBook } = await import('../../../engine/src/rules/rule-book.js');
+    const { createPool, CustomerKeyStore, loadConfig, SealedProfiles } = await import('@relance/platform');
+    const { RuleBook, withProfiles } = await import('../../../engine/src/rules/rule-book.js');
     const { confirmLaunch, LaunchError, previewLaunch } = await import('../../../engine/src/rules/launch.js');
     const { voucherKeyFrom } = await import('../../../engine/src/rules/evaluation.js');
     const config = loadConfig(process.env, ['piiMasterKey']);
     const book = await RuleBook.load(config.configDir, [values.merchant]);
-    const rules = book.forMerchant(values.merchant);
-    if (!rules) {
+    const loaded = book.forMerchant(values.merchant);
+    if (!loaded) {
       console.error(`${config.configDir}/merchants/${values.merchant}: no such merchant`);
       return 1;
     }
     const pool = createPool(config.databaseUrl, { max: 2 });
+    const rules = withProfiles(loaded, new SealedProfiles(pool, new CustomerKeyStore(pool, config.piiMasterKey!)));
     const key = voucherKeyFrom(config.piiMasterKey!);
     const now = new Date().toISOString();
     try {

@@ -4,8 +4,10 @@ import type pg from 'pg';
 
 /*
  * The controls' memory (migration 0063): decisions per key, marketing messages per customer, spend
- * per campaign and month. Read for a whole evaluation at once (one statement each for every
- * customer of it), written in the transaction that appends the decisions' events.
+ * per campaign and month. Read for a whole evaluation at once and written in the transaction that
+ * appends the decisions' events, one statement each way: a rules batch runs its statements one after
+ * the other on its transaction's connection, and on a busy machine each round trip costs as much as
+ * a small query's work (measured: ~10 ms each, a dozen per batch), so they are kept few.
  */
 
 export interface DecisionKey {
@@ -16,59 +18,77 @@ export interface DecisionKey {
 
 const keyOf = (k: DecisionKey) => `${k.campaignId}\u0000${k.customerId}\u0000${k.period}`;
 
-/** The keys among those given that some process decided already. */
-export async function decidedKeys(db: pg.PoolClient | pg.Pool, merchantId: string, keys: readonly DecisionKey[]): Promise<Set<string>> {
-  if (keys.length === 0) return new Set();
-  const { rows } = await db.query<DecisionKey>(
-    `SELECT d.campaign_id AS "campaignId", d.customer_id AS "customerId", d.period
-       FROM unnest($2::text[], $3::text[], $4::text[]) AS k(campaign_id, customer_id, period)
-       JOIN campaign_decisions d ON d.merchant_id = $1 AND d.campaign_id = k.campaign_id AND d.customer_id = k.customer_id AND d.period = k.period`,
-    [merchantId, keys.map((k) => k.campaignId), keys.map((k) => k.customerId), keys.map((k) => k.period)],
-  );
-  return new Set(rows.map(keyOf));
-}
-
 export function isDecided(decided: ReadonlySet<string>, key: DecisionKey): boolean {
   return decided.has(keyOf(key));
 }
 
-/** Per customer: earlier decisions that targeted them, and marketing messages within the window. */
-export async function readHistories(
-  db: pg.PoolClient | pg.Pool,
-  merchantId: string,
-  customerIds: readonly string[],
-  messagesSince: string,
-): Promise<Map<string, ContactHistory>> {
-  const histories = new Map<string, { messages: ContactHistory['messages'][number][]; decisions: ContactHistory['decisions'][number][] }>();
-  if (customerIds.length === 0) return histories;
-  const of = (id: string) => {
-    let h = histories.get(id);
-    if (!h) histories.set(id, (h = { messages: [], decisions: [] }));
-    return h;
-  };
-  // One after the other: a transaction's connection runs one statement at a time.
-  const decisions = await db.query<{ customer_id: string; campaign_id: string; period: string; at: Date }>(
-      `SELECT customer_id, campaign_id, period, decided_at AS at FROM campaign_decisions
-        WHERE merchant_id = $1 AND customer_id = ANY($2::text[]) AND outcome <> 'suppressed' ORDER BY decided_at`,
-      [merchantId, customerIds],
-    );
-  const messages = await db.query<{ customer_id: string; campaign_id: string; channel: string; at: Date }>(
-      `SELECT customer_id, campaign_id, channel, queued_at AS at FROM campaign_contacts
-        WHERE merchant_id = $1 AND customer_id = ANY($2::text[]) AND queued_at > $3::timestamptz ORDER BY queued_at`,
-      [merchantId, customerIds, messagesSince],
-    );
-  for (const r of decisions.rows) of(r.customer_id).decisions.push({ campaignId: r.campaign_id, period: r.period, at: r.at.toISOString() });
-  for (const r of messages.rows) of(r.customer_id).messages.push({ campaignId: r.campaign_id, channel: r.channel as never, at: r.at.toISOString() });
-  return histories;
+/** What the controls know before deciding. */
+export interface ControlsMemory {
+  /** The keys among those asked about that some process decided already. */
+  readonly decided: Set<string>;
+  /** Per customer: earlier decisions that targeted them, and marketing messages within the window. */
+  readonly histories: Map<string, ContactHistory>;
+  /** Each campaign's estimated spend in the month, in thousandths of a minor unit. */
+  readonly spent: Map<string, number>;
 }
 
-/** Each campaign's estimated spend in the month of `now` (merchant's zone), in thousandths of a minor unit. */
-export async function readSpend(db: pg.PoolClient | pg.Pool, merchantId: string, now: string, timeZone: string): Promise<Map<string, number>> {
-  const { rows } = await db.query<{ campaign_id: string; milli_minor: string }>(
-    'SELECT campaign_id, milli_minor::text FROM campaign_spend WHERE merchant_id = $1 AND month = $2',
-    [merchantId, budgetMonth(now, timeZone)],
+const CONTROLS_MEMORY = `
+SELECT 'decided' AS kind, d.campaign_id, d.customer_id, d.period, NULL::text AS channel, NULL::timestamptz AS at, NULL::text AS milli
+  FROM unnest($2::text[], $3::text[], $4::text[]) AS k(campaign_id, customer_id, period)
+  JOIN campaign_decisions d ON d.merchant_id = $1 AND d.campaign_id = k.campaign_id AND d.customer_id = k.customer_id AND d.period = k.period
+UNION ALL
+SELECT 'decision', campaign_id, customer_id, period, NULL, decided_at, NULL FROM campaign_decisions
+ WHERE merchant_id = $1 AND customer_id = ANY($5::text[]) AND outcome <> 'suppressed'
+UNION ALL
+SELECT 'message', campaign_id, customer_id, NULL, channel, queued_at, NULL FROM campaign_contacts
+ WHERE merchant_id = $1 AND customer_id = ANY($5::text[]) AND queued_at > $6::timestamptz
+UNION ALL
+SELECT 'spend', campaign_id, NULL, NULL, NULL, NULL, milli_minor::text FROM campaign_spend
+ WHERE merchant_id = $1 AND month = $7
+ORDER BY at NULLS FIRST`;
+
+/**
+ * The controls' memory for an evaluation, in one statement: which of `keys` are decided already, the
+ * histories of `customerIds` (messages queued after `messagesSince`), and the spend of the month of
+ * `now` in the merchant's zone.
+ */
+export async function readControlsMemory(
+  db: pg.PoolClient | pg.Pool,
+  merchantId: string,
+  keys: readonly DecisionKey[],
+  customerIds: readonly string[],
+  messagesSince: string,
+  now: string,
+  timeZone: string,
+): Promise<ControlsMemory> {
+  const { rows } = await db.query<{ kind: 'decided' | 'decision' | 'message' | 'spend'; campaign_id: string; customer_id: string; period: string; channel: string; at: Date; milli: string }>(
+    CONTROLS_MEMORY,
+    [merchantId, keys.map((k) => k.campaignId), keys.map((k) => k.customerId), keys.map((k) => k.period), customerIds, messagesSince, budgetMonth(now, timeZone)],
   );
-  return new Map(rows.map((r) => [r.campaign_id, Number(r.milli_minor)]));
+  const memory: ControlsMemory = { decided: new Set(), histories: new Map(), spent: new Map() };
+  const of = (id: string) => {
+    let h = memory.histories.get(id) as { messages: ContactHistory['messages'][number][]; decisions: ContactHistory['decisions'][number][] } | undefined;
+    if (!h) memory.histories.set(id, (h = { messages: [], decisions: [] }));
+    return h;
+  };
+  // Oldest first within each kind (the statement's order), as the controls expect.
+  for (const r of rows) {
+    switch (r.kind) {
+      case 'decided':
+        memory.decided.add(keyOf({ campaignId: r.campaign_id, customerId: r.customer_id, period: r.period }));
+        break;
+      case 'decision':
+        of(r.customer_id).decisions.push({ campaignId: r.campaign_id, period: r.period, at: r.at.toISOString() });
+        break;
+      case 'message':
+        of(r.customer_id).messages.push({ campaignId: r.campaign_id, channel: r.channel as never, at: r.at.toISOString() });
+        break;
+      case 'spend':
+        memory.spent.set(r.campaign_id, Number(r.milli));
+        break;
+    }
+  }
+  return memory;
 }
 
 /** Records the decisions in the bookkeeping tables (in the caller's transaction). */
@@ -103,27 +123,26 @@ export async function recordBookkeeping(
       spend.set(key, (spend.get(key) ?? 0) + decision.costMilliMinor);
     }
   }
+  const entries = [...spend].map(([key, milli]) => [...key.split('\u0000'), milli] as [string, string, number]);
+  // One statement: the three tables' rows together (an empty array inserts nothing).
   await db.query(
-    `INSERT INTO campaign_decisions (merchant_id, campaign_id, customer_id, period, outcome, reason, event_id, decided_at)
-     SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::timestamptz[])
-     ON CONFLICT DO NOTHING`,
-    [merchantId, d.campaign, d.customer, d.period, d.outcome, d.reason, d.id, d.at],
+    `WITH decisions AS (
+       INSERT INTO campaign_decisions (merchant_id, campaign_id, customer_id, period, outcome, reason, event_id, decided_at)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::timestamptz[])
+       ON CONFLICT DO NOTHING
+     ), contacts AS (
+       INSERT INTO campaign_contacts (merchant_id, customer_id, message_id, campaign_id, channel, queued_at)
+       SELECT $1, * FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[])
+       ON CONFLICT DO NOTHING
+     )
+     INSERT INTO campaign_spend AS s (merchant_id, campaign_id, month, milli_minor)
+     SELECT $1, * FROM unnest($14::text[], $15::text[], $16::bigint[])
+     ON CONFLICT (merchant_id, campaign_id, month) DO UPDATE SET milli_minor = s.milli_minor + EXCLUDED.milli_minor`,
+    [
+      merchantId,
+      d.campaign, d.customer, d.period, d.outcome, d.reason, d.id, d.at,
+      m.customer, m.message, m.campaign, m.channel, m.at,
+      entries.map((e) => e[0]), entries.map((e) => e[1]), entries.map((e) => e[2]),
+    ],
   );
-  if (m.customer.length > 0) {
-    await db.query(
-      `INSERT INTO campaign_contacts (merchant_id, customer_id, message_id, campaign_id, channel, queued_at)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
-       ON CONFLICT DO NOTHING`,
-      [merchantId, m.customer, m.message, m.campaign, m.channel, m.at],
-    );
-  }
-  if (spend.size > 0) {
-    const entries = [...spend].map(([key, milli]) => [...key.split('\u0000'), milli] as [string, string, number]);
-    await db.query(
-      `INSERT INTO campaign_spend AS s (merchant_id, campaign_id, month, milli_minor)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[])
-       ON CONFLICT (merchant_id, campaign_id, month) DO UPDATE SET milli_minor = s.milli_minor + EXCLUDED.milli_minor`,
-      [merchantId, entries.map((e) => e[0]), entries.map((e) => e[1]), entries.map((e) => e[2])],
-    );
-  }
 }

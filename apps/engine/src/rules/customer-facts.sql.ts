@@ -19,6 +19,7 @@ interface FactsRow {
   of_age: boolean | null;
   has_email: boolean;
   has_phone: boolean;
+  postal_reachable: boolean;
   enrolled_on: string;
   days_since_enrolment: number;
   tier: string | null;
@@ -35,7 +36,7 @@ interface FactsRow {
 /*
  * One statement for any number of customers: the audiences' facts (spend and purchase counts per
  * window, categories bought, tier, segment of the latest RFM run, balance, age as the read model
- * knows it) and the contact facts (consents per purpose and channel, addresses held), as of local
+ * knows it) and the contact facts (consents per purpose and channel, which addresses are held), as of local
  * date $3 in zone $4. A purchase counts net of its refunds; a wholly refunded one is not counted.
  */
 const FACTS = `
@@ -71,7 +72,7 @@ SELECT ids.customer_id, c.status, c.customer_type, c.business_category, c.store_
        CASE WHEN c.adult_since IS NOT NULL AND c.adult_since <= $3::date THEN true
             WHEN c.birthday IS NULL THEN NULL
             ELSE false END AS of_age,
-       c.email_key IS NOT NULL AS has_email, c.phone_key IS NOT NULL AS has_phone,
+       c.email_key IS NOT NULL AS has_email, c.phone_key IS NOT NULL AS has_phone, COALESCE(c.postal_reachable, false) AS postal_reachable,
        (c.enrolled_at AT TIME ZONE $4)::date::text AS enrolled_on,
        ($3::date - (c.enrolled_at AT TIME ZONE $4)::date) AS days_since_enrolment,
        c.tier, COALESCE(pb.balance, c.points_balance, 0)::text AS balance, rs.segment,
@@ -90,10 +91,10 @@ const NOBODY: ContactFacts = { consents: {}, reachable: {} };
 
 /**
  * The facts of the customers given, as of local date `today`. The segment is the latest RFM run's
- * (rfm_scores), which a merchant's baseline run fills without a SegmentChanged per customer. A
- * customer recorded as a minor (birthday known, not "adult since") counts as not of age: the clear
- * columns cannot say more without opening their profile, and an offer promoting alcohol must never
- * reach a minor.
+ * (rfm_scores), which a merchant's baseline run fills without a SegmentChanged per customer. Ages are
+ * what the clear columns prove: of age when "adult since" is on or before `today`, unknown without a
+ * birthday, not of age for a customer recorded as a minor, and `ageYears` unknown; the evaluation then
+ * reads the exact age from the sealed profile where a decision needs it (customer-ages.ts).
  */
 export async function readCandidateFacts(db: pg.Pool | pg.PoolClient, merchantId: string, customerIds: readonly string[], today: string, timeZone: string): Promise<Map<string, CandidateFacts>> {
   const facts = new Map<string, CandidateFacts>();
@@ -132,7 +133,8 @@ function toFacts(row: FactsRow): CandidateFacts {
     lastPurchaseOn: row.last_on,
     daysSinceLastPurchase: row.days_since_last,
   };
-  // Postal addresses are sealed in the profile: a letter needs an address the clear columns do not show.
-  return { customer, contact: { consents, reachable: { email: row.has_email, sms: row.has_phone, rcs: row.has_phone, postal: false } } };
+  // The postal address stays sealed in the profile; the projector keeps beside it only whether it is
+  // complete enough for a letter (migration 0073), which is all the channel choice needs.
+  return { customer, contact: { consents, reachable: { email: row.has_email, sms: row.has_phone, rcs: row.has_phone, postal: row.postal_reachable } } };
 }
 

@@ -10,7 +10,8 @@ import {
   type TriggerOccurrence,
 } from '@relance/domain';
 import type pg from 'pg';
-import { decidedKeys, isDecided, readHistories, readSpend, recordBookkeeping } from './bookkeeping.sql.js';
+import { isDecided, readControlsMemory, recordBookkeeping, type DecisionKey } from './bookkeeping.sql.js';
+import { completeAges } from './customer-ages.js';
 import { readCandidateFacts } from './customer-facts.sql.js';
 import { appendPlanned, type PlannedWithMetadata } from './decision-appends.sql.js';
 import { templatesFor, type MerchantRules } from './rule-book.js';
@@ -51,11 +52,16 @@ export async function lockMerchant(db: pg.PoolClient, merchantId: string): Promi
  */
 export async function decideCandidates(db: pg.PoolClient | pg.Pool, rules: MerchantRules, candidates: readonly Candidate[], options: EvaluationOptions): Promise<Decided[]> {
   const { merchant } = rules;
+  if (candidates.length === 0) return [];
+  const longestCapDays = Math.max(1, ...rules.set.defaults.frequencyCaps.map((c) => c.days));
+  const since = new Date(Date.parse(options.now) - longestCapDays * 86_400_000).toISOString();
+  // One statement for what the controls remember (decided keys, histories, spend), over every
+  // candidate's customer: a few histories more than needed cost less than another round trip.
+  const keys: DecisionKey[] = options.skipDecided ? candidates.map((c) => ({ campaignId: c.campaign.definition.id, customerId: c.occurrence.customerId, period: c.occurrence.period })) : [];
+  const memory = await readControlsMemory(db, merchant.id, keys, [...new Set(candidates.map((c) => c.occurrence.customerId))], since, options.now, merchant.timeZone);
   let todo = candidates;
   if (options.skipDecided) {
-    const keys = candidates.map((c) => ({ campaignId: c.campaign.definition.id, customerId: c.occurrence.customerId, period: c.occurrence.period }));
-    const decided = await decidedKeys(db, merchant.id, keys);
-    todo = candidates.filter((_, i) => !isDecided(decided, keys[i]!));
+    todo = candidates.filter((_, i) => !isDecided(memory.decided, keys[i]!));
     // The same key twice in one batch (an event handed in twice) is decided once.
     const seen = new Set<string>();
     todo = todo.filter((c) => {
@@ -66,11 +72,9 @@ export async function decideCandidates(db: pg.PoolClient | pg.Pool, rules: Merch
   if (todo.length === 0) return [];
   const customerIds = [...new Set(todo.map((c) => c.occurrence.customerId))];
   const today = localDateOf(options.now, merchant.timeZone);
-  const longestCapDays = Math.max(1, ...rules.set.defaults.frequencyCaps.map((c) => c.days));
-  const since = new Date(Date.parse(options.now) - longestCapDays * 86_400_000).toISOString();
   const facts = await readCandidateFacts(db, merchant.id, customerIds, today, merchant.timeZone);
-  const histories = await readHistories(db, merchant.id, customerIds, since);
-  const spent = await readSpend(db, merchant.id, options.now, merchant.timeZone);
+  await completeAges(rules.profiles, rules, todo, facts, today);
+  const { histories, spent } = memory;
   const evaluation: EvaluationCandidate[] = todo.map(({ campaign, occurrence }) => {
     const found = facts.get(occurrence.customerId);
     const customer = found?.customer ?? null;

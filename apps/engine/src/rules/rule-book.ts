@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { TemplateCatalog } from '@relance/channels';
 import { activeCampaigns, type CampaignSet, type Channel, type CompiledCampaign, type TemplateRef } from '@relance/domain';
-import { loadCampaignConfig, loadMerchantConfig, loadMerchantConfigs, type MerchantConfig } from '@relance/platform';
+import { loadCampaignConfig, loadMerchantConfig, loadMerchantConfigs, type MerchantConfig, type SealedProfiles } from '@relance/platform';
 
 /** One merchant's rules as loaded at one moment: an evaluation holds this object from start to end. */
 export interface MerchantRules {
@@ -11,6 +11,16 @@ export interface MerchantRules {
   readonly templates: TemplateCatalog;
   /** When this version was loaded (what a reload log line shows). */
   readonly loadedAt: string;
+  /**
+   * Opens customers' sealed profiles in memory, for the ages an evaluation needs (customer-ages.ts).
+   * The process that decides adds it (`withProfiles`); a book's rules have none: ages then stay unknown.
+   */
+  readonly profiles?: SealedProfiles | null;
+}
+
+/** The rules as they are, deciding with the process's means to open profiles. */
+export function withProfiles(rules: MerchantRules, profiles: SealedProfiles | null | undefined): MerchantRules {
+  return profiles ? { ...rules, profiles } : rules;
 }
 
 /** The templates a campaign's message can use, per channel, in the customer's locale or the merchant's. */

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { EventStore, RecordedEvent } from '@relance/event-store';
-import type { Clock } from '@relance/platform';
+import type { Clock, SealedProfiles } from '@relance/platform';
 import type pg from 'pg';
 import type { BonusGrants } from './bonus-grants.js';
 import { decideCandidates, lockMerchant, recordDecisions } from './evaluation.js';
 import { eventCandidates, merchantOf, RULES_EVENT_TYPES, rulesStreamPrefixes } from './event-triggers.js';
-import type { RuleBook } from './rule-book.js';
+import { withProfiles, type RuleBook } from './rule-book.js';
 import { RulesSubscription, type BatchHandler } from './rules-subscription.js';
 
 /** The read models event-triggered decisions read; the subscription waits for them to pass each batch. */
@@ -18,6 +18,8 @@ export interface RulesEngineOptions {
   readonly clock: Clock;
   readonly voucherKey: Buffer;
   readonly bonus: BonusGrants;
+  /** Opens the sealed profiles of customers whose age a decision needs; without it ages stay unknown. */
+  readonly profiles?: SealedProfiles | null;
   readonly readModels?: readonly string[];
   readonly batchSize?: number;
   readonly onError?: (error: unknown) => void;
@@ -87,8 +89,9 @@ export class RulesEngine implements BatchHandler {
     const now = this.options.clock.now().toISOString();
     // Merchants locked in one order by every process: two processes never wait on each other in a cycle.
     for (const merchantId of [...byMerchant.keys()].sort()) {
-      const rules = this.options.book.forMerchant(merchantId);
-      if (!rules || rules.active.length === 0) continue;
+      const loaded = this.options.book.forMerchant(merchantId);
+      if (!loaded || loaded.active.length === 0) continue;
+      const rules = withProfiles(loaded, this.options.profiles);
       await lockMerchant(tx, merchantId);
       const candidates = await eventCandidates(tx, rules, byMerchant.get(merchantId)!);
       if (candidates.length === 0) continue;

@@ -1,13 +1,13 @@
 import { createEventStore, type EventStore } from '@relance/event-store';
 import { localDateOf } from '@relance/domain';
-import { createPool, Scheduler, systemClock, type AppConfig, type Clock, type ScheduledRun } from '@relance/platform';
+import { createPool, CustomerKeyStore, Scheduler, SealedProfiles, systemClock, type AppConfig, type Clock, type ScheduledRun } from '@relance/platform';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { Registry } from 'prom-client';
 import { StreamCommandRunner } from '../write-path/stream-command-runner.js';
 import { BonusGrants } from './bonus-grants.js';
 import { voucherKeyFrom } from './evaluation.js';
-import type { RuleBook } from './rule-book.js';
+import { withProfiles, type RuleBook } from './rule-book.js';
 import { RulesEngine } from './rules-engine.js';
 import { runTimeRule, timeRuleDays, type TimeRuleRun } from './time-rules.js';
 import { removeLegacySchedulers, TimeRuleSchedule } from './time-schedule.js';
@@ -46,6 +46,7 @@ export class RulesRuntime {
   private listener: pg.PoolClient | null = null;
   private readonly redis: Redis | null;
   private readonly voucherKey: Buffer;
+  private readonly profiles: SealedProfiles;
   private readonly clock: Clock;
 
   private constructor(
@@ -57,6 +58,7 @@ export class RulesRuntime {
     const { config } = options;
     if (!config.piiMasterKey) throw new Error('PII_MASTER_KEY is required by the rules engine (voucher codes are keyed with it)');
     this.voucherKey = voucherKeyFrom(config.piiMasterKey);
+    this.profiles = new SealedProfiles(pool, new CustomerKeyStore(pool, config.piiMasterKey));
     this.clock = options.clock ?? systemClock;
     const runner = new StreamCommandRunner(store, this.clock, config, new Registry());
     this.engine = new RulesEngine({
@@ -65,6 +67,7 @@ export class RulesRuntime {
       book,
       clock: this.clock,
       voucherKey: this.voucherKey,
+      profiles: this.profiles,
       bonus: new BonusGrants(runner, book, this.clock),
       readModels: options.readModels,
       batchSize: options.batchSize,
@@ -119,14 +122,14 @@ export class RulesRuntime {
     const rules = this.book.forMerchant(job.merchantId);
     if (!rules) return Promise.resolve({ ...job, days: [], hits: 0, decided: 0, triggered: 0 });
     const today = localDateOf(this.clock.now().toISOString(), rules.merchant.timeZone);
-    return runTimeRule(this.pool, rules, job.campaignId, { days: [today], now: this.clock.now().toISOString(), voucherKey: this.voucherKey });
+    return runTimeRule(this.pool, withProfiles(rules, this.profiles), job.campaignId, { days: [today], now: this.clock.now().toISOString(), voucherKey: this.voucherKey });
   }
 
   /** A scheduled day: the days it stands for, on the rules in force now. */
   private runScheduled(merchantId: string, campaignId: string, run: ScheduledRun): Promise<TimeRuleRun> {
     const rules = this.book.forMerchant(merchantId);
     if (!rules) return Promise.resolve({ merchantId, campaignId, days: [], hits: 0, decided: 0, triggered: 0 });
-    return runTimeRule(this.pool, rules, campaignId, { days: timeRuleDays(run.coversFrom, run.period), now: this.clock.now().toISOString(), voucherKey: this.voucherKey });
+    return runTimeRule(this.pool, withProfiles(rules, this.profiles), campaignId, { days: timeRuleDays(run.coversFrom, run.period), now: this.clock.now().toISOString(), voucherKey: this.voucherKey });
   }
 
   async stop(): Promise<void> {

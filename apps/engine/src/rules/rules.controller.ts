@@ -1,6 +1,6 @@
 import { Controller, Inject, Injectable } from '@nestjs/common';
 import { Id } from '@relance/domain';
-import { CLOCK, CONFIG, PG_POOL, type AppConfig, type Clock, type MerchantConfigError } from '@relance/platform';
+import { CLOCK, CONFIG, KEY_STORE, PG_POOL, SealedProfiles, type AppConfig, type Clock, type CustomerKeyStore, type MerchantConfigError } from '@relance/platform';
 import type pg from 'pg';
 import { z } from 'zod';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
@@ -10,21 +10,28 @@ import { Input, Route, type ValidatedInput } from '../http/route.js';
 import { voucherKeyFrom } from './evaluation.js';
 import { explainCustomer, type ExplainedDecision } from './explain.js';
 import { confirmLaunch, LaunchError, previewLaunch, type LaunchPreviewResult, type LaunchResult } from './launch.js';
-import { RuleBook, type MerchantRules } from './rule-book.js';
+import { RuleBook, withProfiles, type MerchantRules } from './rule-book.js';
 
 /** The campaigns of the merchants the engine serves, read from CONFIG_DIR when first asked for. */
 @Injectable()
 export class CampaignRules {
   private readonly books = new Map<string, Promise<RuleBook>>();
+  private readonly profiles: SealedProfiles | null;
 
-  constructor(@Inject(CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(PG_POOL) pool: pg.Pool,
+    @Inject(KEY_STORE) keys: CustomerKeyStore | null,
+  ) {
+    this.profiles = keys ? new SealedProfiles(pool, keys) : null;
+  }
 
   async forMerchant(merchantId: string): Promise<MerchantRules> {
     let book = this.books.get(merchantId);
     if (!book) this.books.set(merchantId, (book = RuleBook.from(this.config.configDir, [{ id: merchantId, folder: merchantId }])));
     try {
       const rules = (await book).forMerchant(merchantId);
-      if (rules) return rules;
+      if (rules) return withProfiles(rules, this.profiles);
     } catch (error) {
       this.books.delete(merchantId);
       throw new ApiError(503, 'campaigns-unavailable', `The merchant's campaigns cannot be loaded: ${(error as MerchantConfigError).message}`);

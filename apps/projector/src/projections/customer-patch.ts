@@ -32,8 +32,9 @@ export interface ProfileColumns {
 
 /**
  * The personal part of a customers row: the profile sealed as the event carries it (same customer
- * key, same blob: destroying the key makes this copy unreadable too), and the two facts time-based
- * rules query in clear, neither of which alone or together gives the birth date away.
+ * key, same blob: destroying the key makes this copy unreadable too), the two facts time-based rules
+ * query in clear, neither of which alone or together gives the birth date away, and whether a letter
+ * can reach the customer, which says nothing of where they live.
  */
 export interface PersonalColumns {
   readonly sealed: string | null;
@@ -41,15 +42,17 @@ export interface PersonalColumns {
   readonly birthday: string | null;
   /** See `adultSince` (libs/domain): a date the customer was certainly of age, never before their 18th birthday. */
   readonly adultSince: string | null;
+  /** The sealed profile holds a complete postal address (street line, postal code, city). */
+  readonly postalReachable: boolean;
 }
 
-export const UNREADABLE: ProfileFacts = { readable: false, birthDate: null };
+export const UNREADABLE: ProfileFacts = { readable: false, birthDate: null, postalReachable: false };
 
-const NO_PERSONAL_DATA: PersonalColumns = { sealed: null, birthday: null, adultSince: null };
+const NO_PERSONAL_DATA: PersonalColumns = { sealed: null, birthday: null, adultSince: null, postalReachable: false };
 
 export function personalColumnsOf(event: ProjectedEventOf<'CustomerEnrolled' | 'CustomerProfileUpdated'>, context: ProjectionContext): PersonalColumns {
-  const { birthDate } = context.profileOf(event.metadata.eventId);
-  if (birthDate === null) return { sealed: event.data.profile, birthday: null, adultSince: null };
+  const { birthDate, postalReachable } = context.profileOf(event.metadata.eventId);
+  if (birthDate === null) return { sealed: event.data.profile, birthday: null, adultSince: null, postalReachable };
   // The later of business and recording time: an import dated years back still knows today's age.
   const { occurredAt, recordedAt } = event.metadata;
   const knownAt = Date.parse(recordedAt) > Date.parse(occurredAt) ? recordedAt : occurredAt;
@@ -57,6 +60,7 @@ export function personalColumnsOf(event: ProjectedEventOf<'CustomerEnrolled' | '
     sealed: event.data.profile,
     birthday: birthdayOf(birthDate),
     adultSince: adultSince(birthDate, context.localDate(event.metadata.merchantId, knownAt)),
+    postalReachable,
   };
 }
 

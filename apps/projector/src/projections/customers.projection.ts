@@ -17,15 +17,16 @@ const CUSTOMER_STREAM_EVENTS = [
 ] as const;
 
 /**
- * customers: profile (sealed, as the event carries it; birthday and "adult since" in clear), type,
+ * customers: profile (sealed, as the event carries it; birthday, "adult since" and whether a letter
+ * can reach the customer in clear), type,
  * store, identity keys, marketing consent per channel, tier, points balance, RFM segment and status.
  * Per batch: one insert of the enrolments, one update of the other changes folded per customer, one
  * update of the segments.
  */
 export const customersProjection: Projection = {
   name: 'customers',
-  // 2: the profile sealed instead of its fields in clear.
-  version: 2,
+  // 2: the profile sealed instead of its fields in clear. 3: postal_reachable.
+  version: 3,
   tables: ['customers'],
   handles: handling('CustomerEnrolled', ...CUSTOMER_STREAM_EVENTS, 'SegmentChanged', 'RfmBaselineRecorded'),
   opensProfiles: true,
@@ -37,7 +38,7 @@ export const customersProjection: Projection = {
 };
 
 function enrolments(events: readonly ProjectedEvent[], context: ProjectionContext): Sql | null {
-  const rows = columns('m', 'c', 'type', 'category', 'store', 'external', 'locale', 'profile', 'birthday', 'adultSince', 'emailKey', 'phoneKey', 'at', 'rev');
+  const rows = columns('m', 'c', 'type', 'category', 'store', 'external', 'locale', 'profile', 'birthday', 'adultSince', 'postal', 'emailKey', 'phoneKey', 'at', 'rev');
   for (const e of ofType(events, 'CustomerEnrolled')) {
     const d = e.data;
     const p = personalColumnsOf(e, context);
@@ -52,6 +53,7 @@ function enrolments(events: readonly ProjectedEvent[], context: ProjectionContex
       profile: p.sealed,
       birthday: p.birthday,
       adultSince: p.adultSince,
+      postal: p.postalReachable,
       emailKey: d.identityKeys.email,
       phoneKey: d.identityKeys.phone,
       at: d.enrolledAt,
@@ -63,12 +65,12 @@ function enrolments(events: readonly ProjectedEvent[], context: ProjectionContex
   const g = (name: Parameters<typeof rows.get>[0]) => rows.get(name);
   return sql`
 INSERT INTO ${t} (merchant_id, customer_id, status, customer_type, business_category, store_id, external_id, locale,
-                  profile, birthday, adult_since, email_key, phone_key, enrolled_at, updated_at, revision)
-SELECT m, c, 'active', ty, ca, st, ex, lo, pr, bd, ad, ek, pk, at, at, rv
+                  profile, birthday, adult_since, postal_reachable, email_key, phone_key, enrolled_at, updated_at, revision)
+SELECT m, c, 'active', ty, ca, st, ex, lo, pr, bd, ad, po, ek, pk, at, at, rv
   FROM unnest(${g('m')}::text[], ${g('c')}::text[], ${g('type')}::text[], ${g('category')}::text[], ${g('store')}::text[],
               ${g('external')}::text[], ${g('locale')}::text[], ${g('profile')}::text[], ${g('birthday')}::text[],
-              ${g('adultSince')}::date[], ${g('emailKey')}::text[], ${g('phoneKey')}::text[], ${g('at')}::timestamptz[], ${g('rev')}::bigint[])
-       AS r(m, c, ty, ca, st, ex, lo, pr, bd, ad, ek, pk, at, rv)
+              ${g('adultSince')}::date[], ${g('postal')}::boolean[], ${g('emailKey')}::text[], ${g('phoneKey')}::text[], ${g('at')}::timestamptz[], ${g('rev')}::bigint[])
+       AS r(m, c, ty, ca, st, ex, lo, pr, bd, ad, po, ek, pk, at, rv)
 ON CONFLICT (merchant_id, customer_id) DO NOTHING`;
 }
 
@@ -82,7 +84,7 @@ function patches(events: readonly ProjectedEvent[], context: ProjectionContext):
     foldIntoPatch(patch, e, context);
   }
   if (byCustomer.size === 0) return null;
-  const r = columns('m', 'c', 'from', 'to', 'at', 'setProfile', 'scrub', 'type', 'category', 'store', 'locale', 'profile', 'birthday', 'adultSince', 'emailKey', 'phoneKey', 'cEmail', 'cSms', 'cRcs', 'cPostal', 'tier', 'tierSince', 'delta', 'reset', 'status', 'mergedInto', 'erasedAt');
+  const r = columns('m', 'c', 'from', 'to', 'at', 'setProfile', 'scrub', 'type', 'category', 'store', 'locale', 'profile', 'birthday', 'adultSince', 'postal', 'emailKey', 'phoneKey', 'cEmail', 'cSms', 'cRcs', 'cPostal', 'tier', 'tierSince', 'delta', 'reset', 'status', 'mergedInto', 'erasedAt');
   for (const p of byCustomer.values()) {
     const o = p.profile?.personal;
     r.push({
@@ -100,6 +102,7 @@ function patches(events: readonly ProjectedEvent[], context: ProjectionContext):
       profile: o?.sealed,
       birthday: o?.birthday,
       adultSince: o?.adultSince,
+      postal: o?.postalReachable,
       emailKey: p.profile?.emailKey,
       phoneKey: p.profile?.phoneKey,
       cEmail: p.consents.email,
@@ -128,6 +131,7 @@ UPDATE ${t} AS c SET
   profile = CASE WHEN p.set_profile THEN p.pr WHEN p.scrub THEN NULL ELSE c.profile END,
   birthday = CASE WHEN p.set_profile THEN p.bd WHEN p.scrub THEN NULL ELSE c.birthday END,
   adult_since = CASE WHEN p.set_profile THEN p.ad WHEN p.scrub THEN NULL ELSE c.adult_since END,
+  postal_reachable = CASE WHEN p.set_profile THEN p.po WHEN p.scrub THEN false ELSE c.postal_reachable END,
   email_key = CASE WHEN p.set_profile THEN p.ek WHEN p.scrub THEN NULL ELSE c.email_key END,
   phone_key = CASE WHEN p.set_profile THEN p.pk WHEN p.scrub THEN NULL ELSE c.phone_key END,
   consent_email = COALESCE(p.ce, c.consent_email),
@@ -145,10 +149,10 @@ UPDATE ${t} AS c SET
 FROM unnest(${g('m')}::text[], ${g('c')}::text[], ${g('from')}::bigint[], ${g('to')}::bigint[], ${g('at')}::timestamptz[],
             ${g('setProfile')}::boolean[], ${g('scrub')}::boolean[], ${g('type')}::text[], ${g('category')}::text[],
             ${g('store')}::text[], ${g('locale')}::text[], ${g('profile')}::text[], ${g('birthday')}::text[], ${g('adultSince')}::date[],
-            ${g('emailKey')}::text[], ${g('phoneKey')}::text[], ${g('cEmail')}::boolean[], ${g('cSms')}::boolean[],
+            ${g('postal')}::boolean[], ${g('emailKey')}::text[], ${g('phoneKey')}::text[], ${g('cEmail')}::boolean[], ${g('cSms')}::boolean[],
             ${g('cRcs')}::boolean[], ${g('cPostal')}::boolean[], ${g('tier')}::text[], ${g('tierSince')}::timestamptz[],
             ${g('delta')}::bigint[], ${g('reset')}::boolean[], ${g('status')}::text[], ${g('mergedInto')}::text[], ${g('erasedAt')}::timestamptz[])
-     AS p(m, c, rv_from, rv_to, at, set_profile, scrub, ty, ca, st, lo, pr, bd, ad, ek, pk, ce, cs, cr, cp,
+     AS p(m, c, rv_from, rv_to, at, set_profile, scrub, ty, ca, st, lo, pr, bd, ad, po, ek, pk, ce, cs, cr, cp,
           tier, tier_since, delta, reset, status, merged_into, erased_at)
 WHERE c.merchant_id = p.m AND c.customer_id = p.c AND c.revision < p.rv_from`;
 }

@@ -45,9 +45,21 @@ export class ProfileOpener {
   }
 }
 
-/** The facts of an opened profile; a birth date is kept only when it has the expected shape. */
+/**
+ * The facts of an opened profile; a birth date is kept only when it has the expected shape, and of
+ * the postal address only whether a letter can be addressed with it.
+ */
 export function factsOf(value: Record<string, unknown> | null): ProfileFacts {
   if (value === null || typeof value !== 'object') return UNREADABLE;
   const birthDate = value.birthDate;
-  return { readable: true, birthDate: typeof birthDate === 'string' && DATE.test(birthDate) ? birthDate : null };
+  return { readable: true, birthDate: typeof birthDate === 'string' && DATE.test(birthDate) ? birthDate : null, postalReachable: isCompleteAddress(value.postalAddress) };
+}
+
+const filled = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
+
+/** A street line, a postal code and a city: what a printed letter needs (the country defaults to FR). */
+function isCompleteAddress(address: unknown): boolean {
+  if (address === null || typeof address !== 'object') return false;
+  const { line1, postalCode, city } = address as Record<string, unknown>;
+  return filled(line1) && filled(postalCode) && filled(city);
 }

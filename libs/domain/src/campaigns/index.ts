@@ -2,6 +2,7 @@ export * from './cel/cel-types.js';
 export * from './cel/cel-check.js';
 export * from './cel/conditions.js';
 export * from './facts/customer-facts.js';
+export * from './facts/customer-age.js';
 export * from './facts/event-facts.js';
 export * from './config/campaign.schema.js';
 export * from './config/campaign-merchant.js';

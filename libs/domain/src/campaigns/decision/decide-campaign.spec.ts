@@ -298,7 +298,13 @@ describe('given a challenge met', () => {
     const { decision } = given({ contact: contact([]) }).when(challenge, completed, '2026-12-16T10:00:00.000Z');
     expect(decision.outcome).toBe('triggered');
     expect(eventOfType(decision, 'CampaignTriggered')?.data).toMatchObject({ messageId: null, channel: null, actions: { bonusPoints: 200 } });
-    expect(eventOfType(decision, 'ChallengeCompleted')).toBeDefined();
+    // The completion is recorded with its bonus, exactly as when the message goes.
+    expect(eventOfType(decision, 'ChallengeCompleted')).toEqual({
+      eventId: decision.ids.challengeCompletedEventId,
+      type: 'ChallengeCompleted',
+      data: { customerId: 'alice', challengeId: 'defi-decembre', period: '2026-12', purchases: 3, spendCents: 9000, currency: 'EUR', bonusPoints: 200, completedAt: '2026-12-16T10:00:00.000Z' },
+    });
+    expect(decision.bonus).toMatchObject({ points: 200, reason: 'challenge', sourceId: 'defi-decembre' });
     expect(eventOfType(decision, 'MessageQueued')).toBeUndefined();
   });
 });
