@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { defaultPrices, PrintBatchAdapter, type LetterMessage } from '@relance/channels';
 import { DeliveryQueues } from '../../apps/engine/src/delivery/delivery-queues.js';
 import { queueName } from '../../apps/engine/src/delivery/delivery-jobs.js';
 import { relance } from './support/cli.js';
@@ -82,5 +86,53 @@ describe('relance templates preview', () => {
     const missing = await relance(['templates', 'preview', 'welcome', '--customer', 'nobody-here']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('Customer nobody-here of cave-demo: not found');
+  }, 120_000);
+});
+
+describe('relance deliveries print-batch', () => {
+  const shop = { name: 'La Cave des Halles', lines: ['12 rue des Halles'], postcode: '69001', city: 'Lyon' };
+  const letter = (n: number, postcode: string): LetterMessage => ({
+    channel: 'postal',
+    messageId: `letter-${n}`,
+    merchantId: 'cave-demo',
+    customerId: `cust-${n}`,
+    campaignId: 'reactivation',
+    marketing: true,
+    to: { name: `M. Client ${n}`, lines: [`${n} avenue Jean Jaurès`], postcode, city: 'Villeurbanne' },
+    sender: shop,
+    subject: 'Un bon de 5,00 € à votre nom',
+    dateLine: 'Lyon, le 3 décembre 2026',
+    body: 'Bonjour,\n\nVotre bon vous attend.',
+  });
+
+  it('gathers the letters pending in PRINT_BATCH_DIR into one batch, once, and says when nothing is pending', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'relance-print-'));
+    try {
+      const engineSide = new PrintBatchAdapter({ dir, prices: defaultPrices('EUR') });
+      for (const [n, postcode] of [[1, '75015'], [2, '13012'], [3, '69004']] as const) {
+        expect((await engineSide.send(letter(n, postcode))).kind).toBe('accepted');
+      }
+
+      const first = await relance(['deliveries', 'print-batch'], { PRINT_BATCH_DIR: dir });
+      expect(first.stderr).toBe('');
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/^batch \d{8}T\d{6}Z: 3 letters, 3 pages$/m);
+      const merged = /to print: (.+)$/m.exec(first.stdout)?.[1];
+      const manifest = /manifest \(by postcode\): (.+)$/m.exec(first.stdout)?.[1];
+      expect((await readFile(merged!)).subarray(0, 5).toString()).toBe('%PDF-');
+      const rows = (await readFile(manifest!, 'utf8')).trimEnd().split('\r\n').slice(1);
+      expect(rows.map((row) => row.split(';')[1])).toEqual(['letter-2', 'letter-3', 'letter-1']);
+      expect(await readdir(path.join(dir, 'pending'))).toEqual([]);
+
+      const again = await relance(['deliveries', 'print-batch'], { PRINT_BATCH_DIR: dir });
+      expect(again.code).toBe(0);
+      expect(again.stdout.trim()).toBe(`no letter pending in ${dir}`);
+
+      const unset = await relance(['deliveries', 'print-batch'], { PRINT_BATCH_DIR: '' });
+      expect(unset.code).toBe(1);
+      expect(unset.stderr).toContain('PRINT_BATCH_DIR: not set');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });

@@ -1,17 +1,19 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../command.js';
 
-const USAGE = 'relance deliveries inspect [--limit 50] | retry <messageId>... [--merchant M] | retry --all | reconcile';
+const USAGE = 'relance deliveries inspect [--limit 50] | retry <messageId>... [--merchant M] | retry --all | reconcile | print-batch';
 
 /**
  * The dead-letter list: jobs whose attempts ran out (a provider down for long, a bug), kept in each
  * lane's failed set until an operator acts. `inspect` lists them with their last error, `retry`
  * puts them back in their lane (the message's stream still decides: one already sent is not sent
- * again), `reconcile` re-creates the jobs Redis lost.
+ * again), `reconcile` re-creates the jobs Redis lost. `print-batch` gathers the letters printed into
+ * PRINT_BATCH_DIR since the last batch into one batch a person takes to the printer.
  */
 export const deliveriesCommand: Command = {
   name: 'deliveries',
-  summary: 'inspect and retry dead-lettered deliveries, or re-create jobs Redis lost',
+  summary: 'inspect and retry dead-lettered deliveries, re-create jobs Redis lost, close a print batch of letters',
   usage: USAGE,
   async run(args) {
     let parsed;
@@ -22,7 +24,8 @@ export const deliveriesCommand: Command = {
     }
     const { values, positionals } = parsed;
     const [action, ...ids] = positionals;
-    if (action !== 'inspect' && action !== 'retry' && action !== 'reconcile') throw new UsageError('expected inspect, retry or reconcile');
+    if (action === 'print-batch') return printBatch();
+    if (action !== 'inspect' && action !== 'retry' && action !== 'reconcile') throw new UsageError('expected inspect, retry, reconcile or print-batch');
     if (action === 'retry' && !values.all && ids.length === 0) throw new UsageError('retry needs message ids or --all');
     const limit = Number(values.limit ?? '50');
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer');
@@ -82,3 +85,24 @@ export const deliveriesCommand: Command = {
     }
   },
 };
+
+/** The letters pending in PRINT_BATCH_DIR as one batch; the batch id is the moment, to the second, in UTC. */
+async function printBatch(): Promise<number> {
+  const dir = process.env.PRINT_BATCH_DIR;
+  if (!dir) {
+    console.error('PRINT_BATCH_DIR: not set (letters go to print batches only when it is; see docs/delivery.md)');
+    return 1;
+  }
+  const { closePrintBatch } = await import('@relance/channels');
+  const batchId = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const batch = await closePrintBatch(path.resolve(dir), batchId);
+  if (!batch) {
+    console.log(`no letter pending in ${path.resolve(dir)}`);
+    return 0;
+  }
+  const pages = batch.letters.reduce((sum, letter) => sum + letter.pages, 0);
+  console.log(`batch ${batch.batchId}: ${batch.letters.length} letters, ${pages} pages`);
+  console.log(`  to print: ${batch.mergedFile}`);
+  console.log(`  manifest (by postcode): ${batch.manifestFile}`);
+  return 0;
+}

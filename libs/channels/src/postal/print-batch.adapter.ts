@@ -69,48 +69,56 @@ export class PrintBatchAdapter implements ChannelAdapter<LetterMessage> {
     return outcomes;
   }
 
-  /**
-   * Everything pending, as one batch. Letters already in an earlier batch (a crash after the batch
-   * was written but before `pending/` was cleared) are dropped from `pending/`, never printed twice.
-   * Null when nothing is pending.
-   */
-  async closeBatch(batchId: string): Promise<PrintBatch | null> {
-    const batched = await this.alreadyBatched();
-    const names = (await readdir(this.pending).catch(() => [] as string[])).filter((n) => n.endsWith('.json'));
-    const letters: PrintedLetter[] = [];
-    for (const name of names) {
-      const messageId = name.slice(0, -'.json'.length);
-      if (batched.has(messageId)) {
-        await this.clear(messageId);
-        continue;
-      }
-      const entry = JSON.parse(await readFile(path.join(this.pending, name), 'utf8')) as Omit<PrintedLetter, 'pdf'>;
-      letters.push({ ...entry, pdf: await readFile(path.join(this.pending, `${messageId}.pdf`)) });
-    }
-    if (letters.length === 0) return null;
-    const batch = await assemblePrintBatch(this.settings.dir, batchId, letters);
-    for (const letter of letters) await this.clear(letter.messageId);
-    return batch;
+  /** Everything pending, as one batch (see closePrintBatch). */
+  closeBatch(batchId: string): Promise<PrintBatch | null> {
+    return closePrintBatch(this.settings.dir, batchId);
   }
 
   verifyWebhook(): WebhookVerdict {
     return { accepted: false, httpStatus: 400, reason: 'print batches receive no webhooks' };
   }
+}
 
-  private async alreadyBatched(): Promise<Set<string>> {
-    const ids = new Set<string>();
-    for (const name of await readdir(this.settings.dir).catch(() => [] as string[])) {
-      if (!name.startsWith('batch-')) continue;
-      for (const file of await readdir(path.join(this.settings.dir, name, 'letters')).catch(() => [] as string[])) {
-        const match = /^\d{4,}_(.+)\.pdf$/.exec(file);
-        if (match?.[1]) ids.add(match[1]);
-      }
+/**
+ * Everything pending in `dir`, as one print batch: what `relance deliveries print-batch` runs while
+ * the engine keeps printing letters into `pending/` (a letter is pending once its description is
+ * renamed in, after its PDF). Letters already in an earlier batch (a crash after the batch was written
+ * but before `pending/` was cleared) are dropped from `pending/`, never printed twice. Null when
+ * nothing is pending.
+ */
+export async function closePrintBatch(dir: string, batchId: string): Promise<PrintBatch | null> {
+  const pending = path.join(dir, 'pending');
+  const batched = await alreadyBatched(dir);
+  const names = (await readdir(pending).catch(() => [] as string[])).filter((n) => n.endsWith('.json'));
+  const letters: PrintedLetter[] = [];
+  for (const name of names) {
+    const messageId = name.slice(0, -'.json'.length);
+    if (batched.has(messageId)) {
+      await clear(pending, messageId);
+      continue;
     }
-    return ids;
+    const entry = JSON.parse(await readFile(path.join(pending, name), 'utf8')) as Omit<PrintedLetter, 'pdf'>;
+    letters.push({ ...entry, pdf: await readFile(path.join(pending, `${messageId}.pdf`)) });
   }
+  if (letters.length === 0) return null;
+  const batch = await assemblePrintBatch(dir, batchId, letters);
+  for (const letter of letters) await clear(pending, letter.messageId);
+  return batch;
+}
 
-  private async clear(messageId: string): Promise<void> {
-    await rm(path.join(this.pending, `${messageId}.json`), { force: true });
-    await rm(path.join(this.pending, `${messageId}.pdf`), { force: true });
+async function alreadyBatched(dir: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.startsWith('batch-')) continue;
+    for (const file of await readdir(path.join(dir, name, 'letters')).catch(() => [] as string[])) {
+      const match = /^\d{4,}_(.+)\.pdf$/.exec(file);
+      if (match?.[1]) ids.add(match[1]);
+    }
   }
+  return ids;
+}
+
+async function clear(pending: string, messageId: string): Promise<void> {
+  await rm(path.join(pending, `${messageId}.json`), { force: true });
+  await rm(path.join(pending, `${messageId}.pdf`), { force: true });
 }
