@@ -15,6 +15,8 @@ export async function readChallengeProgress(db: pg.PoolClient, merchantId: strin
 
 export async function writeChallengeProgress(db: pg.PoolClient, merchantId: string, campaignId: string, progress: ReadonlyMap<string, ChallengeProgress>): Promise<void> {
   if (progress.size === 0) return;
+  // The transaction appends decisions after this write: it locks the log first (migration 0035).
+  await db.query('SELECT relance_begin_append()');
   const entries = [...progress];
   await db.query(
     `INSERT INTO challenge_progress (merchant_id, campaign_id, customer_id, period, purchases, spend_cents, completed, purchase_ids)

@@ -107,6 +107,8 @@ export async function recordDecisions(db: pg.PoolClient, rules: MerchantRules, d
     };
     for (const append of decision.appends) planned.push({ append, metadata });
   }
+  // Before the first write (migration 0035); a second call in the same transaction is a no-op.
+  await db.query('SELECT relance_begin_append()');
   const appended = await appendPlanned(db, planned, recordedAt);
   await recordBookkeeping(db, rules.merchant.id, rules.merchant.timeZone, decided);
   return appended;

@@ -60,8 +60,9 @@ export class RulesSubscription {
       ...(decide
         ? {
             handle: async (events: readonly RecordedEvent[], tx: pg.PoolClient) => {
-              // Before any write: the transaction appends decisions to the log (see migration 0035).
-              await tx.query('SELECT relance_begin_append()');
+              // No relance_begin_append() here: the writers call it just before their first write, so the
+              // log's readers (the projector this batch waits for, the relay) wait only for the writes,
+              // not for the reads and the deciding before them, and not at all for a batch deciding nothing.
               await decide(events, tx);
               // Delivered at the commit: wakes the subscribers of the decisions just appended.
               await tx.query(`SELECT pg_notify('relance_events', '')`);
