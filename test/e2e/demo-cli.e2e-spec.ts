@@ -125,7 +125,7 @@ async function startDemo(): Promise<{ output: string; engineUrl: string; stop: (
   const [enginePort, projectorPort] = [await freePort(), await freePort()];
   const demo = spawn(process.execPath, [path.join(ROOT, 'bin/relance.js'), 'demo', '--state-dir', stateDir], {
     cwd: ROOT,
-    env: { ...baseEnv(), ENGINE_PORT: String(enginePort), PROJECTOR_PORT: String(projectorPort) },
+    env: { ...baseEnv(), ENGINE_PORT: String(enginePort), PROJECTOR_PORT: String(projectorPort), RULES_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -19,6 +19,8 @@ export interface AppConfig {
   readonly httpHost: string;
   readonly enginePort: number;
   readonly projectorPort: number;
+  /** `relance rules run`'s /health and /metrics. */
+  readonly rulesPort: number;
   readonly configDir: string;
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   readonly apiKeyCacheSeconds: number;
@@ -66,6 +68,7 @@ export const CONFIG_DEFAULTS = {
   HTTP_HOST: '127.0.0.1',
   ENGINE_PORT: '3000',
   PROJECTOR_PORT: '3001',
+  RULES_PORT: '3002',
   CONFIG_DIR: 'config',
   LOG_LEVEL: 'info',
   API_KEY_CACHE_SECONDS: '30',
@@ -126,6 +129,7 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
     httpHost: get('HTTP_HOST'),
     enginePort: integer(get('ENGINE_PORT'), 'ENGINE_PORT', 0, 65535, problems),
     projectorPort: integer(get('PROJECTOR_PORT'), 'PROJECTOR_PORT', 0, 65535, problems),
+    rulesPort: integer(get('RULES_PORT'), 'RULES_PORT', 0, 65535, problems),
     configDir: path.resolve(get('CONFIG_DIR')),
     logLevel: logLevel as AppConfig['logLevel'],
     apiKeyCacheSeconds: integer(get('API_KEY_CACHE_SECONDS'), 'API_KEY_CACHE_SECONDS', 0, 3600, problems),

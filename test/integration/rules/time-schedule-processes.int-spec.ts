@@ -57,7 +57,7 @@ describe('time rules in two rules processes', () => {
     ]);
     await world.env.pool.query(await readFile(path.join(ROOT, 'migrations/0072_time_rule_runs_to_scheduled_runs.sql'), 'utf8'));
 
-    const run = () => relance(world.env, ['rules', 'run'], { CONFIG_DIR: world.configDir, REDIS_URL: TEST_REDIS_URL });
+    const run = () => relance(world.env, ['rules', 'run'], { CONFIG_DIR: world.configDir, REDIS_URL: TEST_REDIS_URL, RULES_PORT: '0' });
     const [one, two] = [run(), run()];
     const output = () => one.output() + two.output();
     try {

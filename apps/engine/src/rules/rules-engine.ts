@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EventStore, RecordedEvent } from '@relance/event-store';
 import type { Clock, SealedProfiles } from '@relance/platform';
 import type pg from 'pg';
+import type { Registry } from 'prom-client';
 import type { BonusGrants } from './bonus-grants.js';
 import { decideCandidates, lockMerchant, recordDecisions } from './evaluation.js';
 import { eventCandidates, merchantOf, RULES_EVENT_TYPES, rulesStreamPrefixes } from './event-triggers.js';
@@ -26,6 +27,9 @@ export interface RulesEngineOptions {
   readonly onDecided?: (count: number) => void;
   /** After each batch's commit, with its events (latency measurements). */
   readonly onCommitted?: (events: readonly RecordedEvent[]) => void;
+  /** The subscriptions' lag and failures, for the process's /health and /metrics. */
+  readonly registry?: Registry;
+  readonly lagAlertSeconds?: number;
 }
 
 /**
@@ -51,6 +55,8 @@ export class RulesEngine implements BatchHandler {
       readModels: options.readModels ?? DECISION_READ_MODELS,
       batchSize: options.batchSize,
       onError: options.onError,
+      ...(options.registry ? { registry: options.registry } : {}),
+      ...(options.lagAlertSeconds !== undefined ? { lagAlertSeconds: options.lagAlertSeconds } : {}),
       ...(options.onCommitted ? { onBatch: (batch: { events: readonly RecordedEvent[] }) => options.onCommitted!(batch.events) } : {}),
     });
     this.bonusSubscription = new RulesSubscription({
@@ -62,6 +68,8 @@ export class RulesEngine implements BatchHandler {
       readModels: [],
       batchSize: options.batchSize,
       onError: options.onError,
+      ...(options.registry ? { registry: options.registry } : {}),
+      ...(options.lagAlertSeconds !== undefined ? { lagAlertSeconds: options.lagAlertSeconds } : {}),
     });
   }
 

@@ -1,6 +1,6 @@
 import { createEventStore, type EventStore } from '@relance/event-store';
 import { localDateOf } from '@relance/domain';
-import { createPool, CustomerKeyStore, Scheduler, SealedProfiles, systemClock, type AppConfig, type Clock, type ScheduledRun } from '@relance/platform';
+import { createPool, CustomerKeyStore, Scheduler, SealedProfiles, systemClock, type AppConfig, type Clock, type HealthCheck, type ScheduledRun } from '@relance/platform';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { Registry } from 'prom-client';
@@ -40,6 +40,8 @@ export interface TimeRuleJob {
  * stopping either.
  */
 export class RulesRuntime {
+  /** Its subscriptions' lag and failures (`relance rules run` serves it on /metrics). */
+  readonly registry = new Registry();
   readonly engine: RulesEngine;
   readonly scheduler: Scheduler | null;
   readonly schedule: TimeRuleSchedule | null;
@@ -71,6 +73,8 @@ export class RulesRuntime {
       bonus: new BonusGrants(runner, book, this.clock),
       readModels: options.readModels,
       batchSize: options.batchSize,
+      registry: this.registry,
+      lagAlertSeconds: config.lagAlertSeconds,
       onError: (error) => this.log(`rules subscription stopped on ${(error as Error).message}; resuming from its checkpoint`),
     });
     this.redis = options.schedule === false ? null : new Redis(config.redisUrl, { maxRetriesPerRequest: null });
@@ -130,6 +134,23 @@ export class RulesRuntime {
     const rules = this.book.forMerchant(merchantId);
     if (!rules) return Promise.resolve({ merchantId, campaignId, days: [], hits: 0, decided: 0, triggered: 0 });
     return runTimeRule(this.pool, withProfiles(rules, this.profiles), campaignId, { days: timeRuleDays(run.coversFrom, run.period), now: this.clock.now().toISOString(), voucherKey: this.voucherKey });
+  }
+
+  /**
+   * What `relance rules run` answers on /health: PostgreSQL and Redis as dependencies; the event
+   * triggers' and bonus points' subscriptions (stopped on a failure, or behind the log's head by more
+   * than LAG_ALERT_SECONDS, e.g. waiting for a projector that does not run) and the time rules'
+   * latest days as progress.
+   */
+  healthChecks(): HealthCheck[] {
+    const redis = this.redis;
+    return [
+      { name: 'postgres', check: async () => void (await this.pool.query('SELECT 1')) },
+      ...(redis ? [{ name: 'redis', check: async () => void (await redis.ping()) }] : []),
+      this.engine.subscription.healthCheck(),
+      this.engine.bonusSubscription.healthCheck(),
+      ...(this.scheduler ? [this.scheduler.healthCheck()] : []),
+    ];
   }
 
   async stop(): Promise<void> {

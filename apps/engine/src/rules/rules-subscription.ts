@@ -1,6 +1,6 @@
 import type { EventFilter, EventStore, LogPosition, RecordedEvent, SubscriptionBatch } from '@relance/event-store';
 import { comparePositions } from '@relance/event-store';
-import { CheckpointedConsumer } from '@relance/platform';
+import { CheckpointedConsumer, type HealthCheck } from '@relance/platform';
 import type pg from 'pg';
 import { Registry } from 'prom-client';
 
@@ -31,6 +31,10 @@ export interface RulesSubscriptionOptions {
   readonly onError?: (error: unknown) => void;
   /** Called after each committed batch (tests, metrics). */
   readonly onBatch?: (batch: SubscriptionBatch) => void;
+  /** Where its lag and failures are reported (the rules process's /metrics); none: kept to itself. */
+  readonly registry?: Registry;
+  /** Behind the log's head by more than this, its health check fails (default: never). */
+  readonly lagAlertSeconds?: number;
 }
 
 const READ_MODEL_POLL_MS = 10;
@@ -73,10 +77,9 @@ export class RulesSubscription {
       failed: (error) => options.onError?.(error),
       store: options.store,
       pool: options.pool,
-      // A rules process serves no /metrics: its progress is the stored checkpoint.
-      registry: new Registry(),
-      lagAlertSeconds: Number.POSITIVE_INFINITY,
-      lagEveryMs: 60_000,
+      registry: options.registry ?? new Registry(),
+      lagAlertSeconds: options.lagAlertSeconds ?? Number.POSITIVE_INFINITY,
+      lagEveryMs: 5_000,
       logger: quiet,
       batchSize: options.batchSize ?? 500,
       backoff: { firstMs: 200, maxMs: 30_000 },
@@ -92,6 +95,11 @@ export class RulesSubscription {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.consumer.stop();
+  }
+
+  /** Stopped on a failure, or further behind the log's head than its alert: the reason. */
+  healthCheck(): HealthCheck {
+    return this.consumer.progress.healthCheck();
   }
 
   checkpoint(): Promise<LogPosition> {

@@ -116,7 +116,7 @@ export async function rulesEnv(label: string, campaignsYaml: string, options: { 
       return runtime;
     },
     child(args = []) {
-      return relance(env, ['rules', 'run', '--no-schedule', ...args], { CONFIG_DIR: configDir, REDIS_URL: TEST_REDIS_URL });
+      return relance(env, ['rules', 'run', '--no-schedule', ...args], { CONFIG_DIR: configDir, REDIS_URL: TEST_REDIS_URL, RULES_PORT: '0' });
     },
     writeCampaigns,
     async decisions(campaignId) {
