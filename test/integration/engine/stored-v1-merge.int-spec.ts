@@ -65,7 +65,8 @@ function withSealedCustomers(readModels: Record<string, unknown[]>): Record<stri
       .profile;
   const customers = (readModels.customers as Record<string, unknown>[]).map((row) => {
     const kept = Object.fromEntries(Object.entries(row).filter(([column]) => !cleared.includes(column)));
-    return { ...kept, profile: sealedProfile(row.customer_id as string), birthday: null, adult_since: null };
+    // postal_reachable (migration 0073) is read from the opened profile; these fixed profiles open to no address.
+    return { ...kept, profile: sealedProfile(row.customer_id as string), birthday: null, adult_since: null, postal_reachable: false };
   });
   // Purchases, refunds, tiers, messages and daily figures say their currency since migration 0077: EUR, the only one of that time.
   const inEuros = (rows: unknown[] | undefined) => (rows as Record<string, unknown>[]).map((row) => ({ ...row, currency: 'EUR' }));
